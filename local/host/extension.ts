@@ -64,6 +64,8 @@ export class InvocationError extends Error {
   }
 }
 
+export type RouteAuthLevel = 'anonymous' | 'function' | 'system' | 'admin';
+
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, body: Buffer, url: URL) => Promise<void>;
 
 export interface HostLogger {
@@ -104,8 +106,14 @@ export interface HostContext {
   storageConnectionString(connection?: string): string;
   /** Runs one invocation through the full pipeline (hooks, logging, timeout). Throws InvocationError on failure. */
   invoke(functionName: string, request: InvokeRequest): Promise<InvokeResult>;
-  /** Serves an extension's HTTP API (e.g. /runtime/webhooks/durabletask) on the host's port. Prefix match. */
-  addRoute(pathPrefix: string, handler: RouteHandler): void;
+  /**
+   * Serves an extension's HTTP API (e.g. /runtime/webhooks/durabletask) on the host's port. Prefix match (the
+   * longest registered prefix wins). The host checks the key before calling the handler: with the default
+   * authLevel 'system' a request must carry `systemKey` (or the master key) as `code` query parameter or
+   * `x-functions-key` header, else 401 — so URLs handed to clients should include `code=<systemKey>`.
+   * The body is read in full (subject to the host's body limit) and passed as `body`.
+   */
+  addRoute(pathPrefix: string, handler: RouteHandler, authLevel?: RouteAuthLevel): void;
   /** True once stop() has begun. */
   readonly stopping: boolean;
 }

@@ -1,0 +1,43 @@
+/** POST /api/deployments — validate a cluster spec and start its deployment. */
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+import { appConfig } from '../shared/config';
+import { deploymentLock } from '../shared/deployments/deploymentLockFactory';
+import { retryPolicyFromSettings, startDeployment } from '../shared/deployments/deploymentStarter';
+import { badRequest, readJson } from '../shared/http/problems';
+import { parseClusterSpec } from '../shared/spec';
+import { ORCHESTRATIONS } from '../orchestrations/names';
+
+export async function createDeployment(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const body = await readJson(request);
+  if (!body.ok) return body.response;
+  const config = appConfig();
+  const parsed = parseClusterSpec(body.value, { defaultSubscriptionId: config.defaultSubscriptionId });
+  if (!parsed.ok) return badRequest(parsed.errors);
+
+  const client = df.getClient(context);
+  const result = await startDeployment(client, deploymentLock(), ORCHESTRATIONS.deployCluster, parsed.spec, retryPolicyFromSettings());
+  const id = result.started ? result.id : result.runningId;
+  const statusUrl = new URL(`deployments/${id}`, deploymentsBase(request.url)).toString();
+  if (!result.started) {
+    return { status: 409, jsonBody: { id, statusUrl, message: `deployment ${id} of resource group '${parsed.spec.resourceGroup}' is still running` } };
+  }
+  context.info(`deployment ${id} started for resource group ${parsed.spec.resourceGroup}`);
+  return { status: 202, headers: { Location: statusUrl }, jsonBody: { id, statusUrl } };
+}
+
+/** `https://host/api/deployments` → `https://host/api/` (keeps whatever route prefix the host uses). */
+function deploymentsBase(requestUrl: string): string {
+  const url = new URL(requestUrl);
+  url.search = '';
+  url.pathname = url.pathname.replace(/deployments\/?$/, '');
+  return url.toString();
+}
+
+app.http('deploymentsCreate', {
+  route: 'deployments',
+  methods: ['POST'],
+  authLevel: 'function',
+  extraInputs: [df.input.durableClient()],
+  handler: createDeployment,
+});

@@ -1,0 +1,27 @@
+/** GET /api/deployments/{id} — where one deployment stands, step by step. */
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+import { deploymentView } from '../shared/deployments/deploymentView';
+import { notFound } from '../shared/http/problems';
+import { ORCHESTRATIONS } from '../orchestrations/names';
+
+export async function getDeployment(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const id = request.params.id ?? '';
+  const client = df.getClient(context);
+  try {
+    const status = await client.getStatus(id, { showInput: false });
+    if (status.name !== ORCHESTRATIONS.deployCluster) return notFound(`no deployment '${id}'`);
+    return { status: 200, jsonBody: deploymentView(status) };
+  } catch (err) {
+    if (/HTTP 404/.test((err as Error).message)) return notFound(`no deployment '${id}'`);
+    throw err;
+  }
+}
+
+app.http('deploymentsGet', {
+  route: 'deployments/{id}',
+  methods: ['GET'],
+  authLevel: 'function',
+  extraInputs: [df.input.durableClient()],
+  handler: getDeployment,
+});

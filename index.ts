@@ -1,0 +1,11 @@
+/**
+ * The app's entry point (package.json "main"): loading it registers every function with @azure/functions,
+ * exactly as the Azure Functions Node worker loads it in Azure.
+ */
+import './functions/deploymentsCreate';
+import './functions/deploymentsGet';
+import './functions/deploymentsList';
+import './orchestrations/deployCluster';
+import './orchestrations/activities/ensureAdminCredential';
+import './orchestrations/activities/provisionResource';
+import './orchestrations/activities/verifyDeployment';

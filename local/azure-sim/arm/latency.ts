@@ -1,0 +1,63 @@
+/**
+ * Latency model: how long (in real-Azure milliseconds, before the time scale) each operation type takes until its
+ * long-running operation reaches a terminal state. Sources and reasoning for each default: ../LATENCY.md.
+ */
+export const DEFAULT_LATENCY_MS = {
+  'resourceGroups.createOrUpdate': 1_000,
+  'resourceGroups.delete': 30_000,
+  'virtualNetworks.createOrUpdate': 5_000,
+  'virtualNetworks.delete': 10_000,
+  'subnets.createOrUpdate': 3_000,
+  'subnets.delete': 3_000,
+  'networkSecurityGroups.createOrUpdate': 3_000,
+  'networkSecurityGroups.delete': 3_000,
+  'publicIPAddresses.createOrUpdate': 3_000,
+  'publicIPAddresses.delete': 3_000,
+  'natGateways.createOrUpdate': 10_000,
+  'natGateways.delete': 10_000,
+  'loadBalancers.createOrUpdate': 10_000,
+  'loadBalancers.delete': 10_000,
+  'networkInterfaces.createOrUpdate': 3_000,
+  'networkInterfaces.delete': 5_000,
+  'availabilitySets.createOrUpdate': 1_000,
+  'availabilitySets.delete': 1_000,
+  'virtualMachines.createOrUpdate': 90_000,
+  'virtualMachines.update': 30_000,
+  'virtualMachines.delete': 60_000,
+  'virtualMachines.restart': 30_000,
+  'virtualMachines.start': 40_000,
+  'virtualMachines.powerOff': 20_000,
+  'virtualMachines.deallocate': 60_000,
+  'disks.delete': 5_000,
+  /** Run Command: the extension's start-up, in parallel with the script (total ≥ this + overhead = 20 s). */
+  'virtualMachines.runCommand': 17_000,
+  /** ARM/extension overhead added after the script finished (status upload and propagation). */
+  'virtualMachines.runCommand.overhead': 3_000,
+} as const;
+
+export type LatencyKey = keyof typeof DEFAULT_LATENCY_MS;
+
+/** Retry-After (seconds) that the RPs send while an operation is in progress. */
+export const POLL_RETRY_AFTER_S = { network: 10, compute: 30, resources: 15 } as const;
+
+export class LatencyModel {
+  constructor(
+    readonly timeScale: number,
+    private readonly overrides: Partial<Record<LatencyKey, number>> = {},
+  ) {}
+
+  /** Scaled duration in real milliseconds. */
+  ms(key: LatencyKey): number {
+    return (this.overrides[key] ?? DEFAULT_LATENCY_MS[key]) * this.timeScale;
+  }
+
+  /** Overrides one operation's latency (Azure ms before scaling); undefined restores the default. */
+  set(key: LatencyKey, azureMs: number | undefined): void {
+    if (azureMs === undefined) delete this.overrides[key];
+    else this.overrides[key] = azureMs;
+  }
+
+  scale(realAzureMs: number): number {
+    return realAzureMs * this.timeScale;
+  }
+}

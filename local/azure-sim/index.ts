@@ -1,0 +1,132 @@
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { ArmEngine } from './arm/engine';
+import { FaultInjector } from './arm/faults';
+import { Journal, type Operation } from './arm/journal';
+import { LatencyModel, type LatencyKey } from './arm/latency';
+import { NETWORK_TYPES } from './arm/network-types';
+import { COMPUTE_TYPES } from './arm/compute-types';
+import { OperationManager } from './arm/operations';
+import type { ArmContext } from './arm/resource-type';
+import { ResourceStore } from './arm/store';
+import { SecretStore } from './keyvault/secrets';
+import { MetricsService } from './monitor/metrics';
+import { NoopVmRuntime } from './noop-runtime';
+import { createSimServer } from './server';
+import { createCertificates } from './tls';
+import type { VmRuntime } from './vm/runtime';
+
+export type { Operation } from './arm/journal';
+export type { FaultSpec, FaultKind, Fault } from './arm/faults';
+export { FaultInjector } from './arm/faults';
+export { ResourceStore } from './arm/store';
+export { DEFAULT_LATENCY_MS, type LatencyKey } from './arm/latency';
+
+export interface SimulatorOptions {
+  /** Port on 127.0.0.1 (default 8443; 0 picks a free one). */
+  port?: number;
+  /** Multiplies every latency (default: env SIM_TIME_SCALE, else 1). */
+  timeScale?: number;
+  /** Where ca.pem is written (default <cwd>/.local/azure-sim). */
+  stateDir?: string;
+  /** The VM runtime (sandboxes, Run Command, probes); a no-op runtime when absent. Closed by stop(). */
+  vmRuntime?: VmRuntime;
+  /** Per-operation latency overrides in Azure milliseconds (before scaling). */
+  latency?: Partial<Record<LatencyKey, number>>;
+  /** Receives one line per request (method, path, status; never bodies). */
+  log?: (line: string) => void;
+}
+
+export interface RunningSimulator {
+  /** https://127.0.0.1:<port> (no trailing slash) */
+  url: string;
+  port: number;
+  /** Path of the CA certificate (PEM) the clients must trust. */
+  caFile: string;
+  caPem: string;
+  timeScale: number;
+  faults: FaultInjector;
+  store: ResourceStore;
+  runtime: VmRuntime;
+  journal(): Operation[];
+  /** Overrides one operation type's latency (Azure ms, before the time scale); undefined restores the default. */
+  setLatency(key: LatencyKey, azureMs: number | undefined): void;
+  /** Cancels running operations, forgets all resources, secrets, faults and the journal. */
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const SIM_HOST = '127.0.0.1';
+
+function defaultTimeScale(): number {
+  const env = Number(process.env.SIM_TIME_SCALE);
+  return Number.isFinite(env) && env > 0 ? env : 1;
+}
+
+/** Starts the Azure simulator (ARM, Monitor metrics, Key Vault) over HTTPS on 127.0.0.1. */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
+  const timeScale = options.timeScale ?? defaultTimeScale();
+  if (!(timeScale > 0)) throw new Error(`timeScale must be > 0 (got ${timeScale})`);
+  const stateDir = options.stateDir ?? path.join(process.cwd(), '.local', 'azure-sim');
+  const certs = await createCertificates(stateDir);
+  const runtime = options.vmRuntime ?? new NoopVmRuntime();
+  const store = new ResourceStore();
+  const journal = new Journal();
+  const faults = new FaultInjector();
+  const latency = new LatencyModel(timeScale, options.latency);
+  const ops = new OperationManager(journal);
+  const ctx: ArmContext = { store, runtime, latency };
+  const engine = new ArmEngine(ctx, ops, journal, faults, [...NETWORK_TYPES, ...COMPUTE_TYPES]);
+  const secrets = new SecretStore();
+  const metrics = new MetricsService(store, () => runtime, timeScale);
+
+  const reset = async () => {
+    await ops.reset();
+    for (const vm of store.list({ type: 'Microsoft.Compute/virtualMachines' })) await runtime.vmDeleted(vm.id);
+    store.clear();
+    secrets.clear();
+    faults.clear();
+    journal.clear();
+  };
+
+  let url = '';
+  const server = createSimServer(
+    { engine, secrets, metrics, journal, faults, latency, reset, log: options.log },
+    { cert: certs.certPem, key: certs.keyPem },
+    () => url,
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8443, SIM_HOST, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  url = `https://${SIM_HOST}:${port}`;
+
+  let stopped = false;
+  return {
+    url,
+    port,
+    caFile: certs.caFile,
+    caPem: certs.caPem,
+    timeScale,
+    faults,
+    store,
+    runtime,
+    journal: () => journal.list(),
+    setLatency: (key, azureMs) => latency.set(key, azureMs),
+    reset,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await ops.reset();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await runtime.close();
+    },
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * The whole local stand-in for Azure, composed once for `npm start`, the integration tests and the benchmarks:
+ * Azurite (the Functions storage account), the Azure simulator (ARM, Key Vault, Monitor, the cluster's VMs) and
+ * the local Functions host running this app with the Durable engine.
+ */
+import path from 'node:path';
+import { startAzurite, type RunningAzurite } from './azurite';
+import { startSimulator, type RunningSimulator, type SimulatorOptions } from './azure-sim';
+import type { VmRuntime } from './azure-sim/vm/runtime';
+import { createDurableExtension } from './host/durable';
+import { startHost, type HostOptions, type RunningHost } from './host';
+
+/** The subscription used when a spec names none, locally. */
+export const LOCAL_SUBSCRIPTION_ID = '00000000-0000-0000-0000-000000000001';
+
+/** The app settings that point the app at the local stand-ins (the app cannot tell them from Azure otherwise). */
+export function localAppSettings(azurite: Pick<RunningAzurite, 'connectionString'>, sim: Pick<RunningSimulator, 'url' | 'caFile'>): Record<string, string> {
+  return {
+    AzureWebJobsStorage: azurite.connectionString,
+    QWK_CREDENTIAL: 'local-simulator',
+    QWK_ARM_ENDPOINT: sim.url,
+    QWK_KEYVAULT_URL: sim.url,
+    QWK_METRICS_ENDPOINT: sim.url,
+    QWK_CA_FILE: sim.caFile,
+    QWK_DEFAULT_SUBSCRIPTION_ID: LOCAL_SUBSCRIPTION_ID,
+  };
+}
+
+export interface StackOptions {
+  /** Folder of the app (package.json, host.json); default: this repository. */
+  appRoot?: string;
+  /** Persist Azurite's data here; in memory when absent. */
+  azuriteLocation?: string;
+  azurite?: { blobPort?: number; queuePort?: number; tablePort?: number };
+  /** Use an Azurite that is already running instead of starting one. */
+  existingAzurite?: RunningAzurite;
+  sim?: Omit<SimulatorOptions, 'vmRuntime'> & { withVmRuntime?: boolean; sandboxRoot?: string };
+  host?: Omit<HostOptions, 'appRoot' | 'extensions'>;
+  /** Extra app settings (over the local ones). */
+  settings?: Record<string, string>;
+  /** Start the host? (false: only Azurite + simulator, e.g. for a host in a child process). */
+  startHost?: boolean;
+}
+
+export interface RunningStack {
+  azurite: RunningAzurite;
+  sim: RunningSimulator;
+  host?: RunningHost;
+  settings: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export const REPO_ROOT = path.resolve(__dirname, '..', __dirname.includes(`${path.sep}dist${path.sep}`) ? '..' : '.');
+
+async function createVmRuntimeIfBuilt(rootDir: string, timeScale: number): Promise<VmRuntime | undefined> {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require('./azure-sim/vm') as { createVmRuntime?: (o: { rootDir: string; timeScale: number }) => VmRuntime | Promise<VmRuntime> };
+    return mod.createVmRuntime ? await mod.createVmRuntime({ rootDir, timeScale }) : undefined;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return undefined;
+    throw err;
+  }
+}
+
+export async function startStack(options: StackOptions = {}): Promise<RunningStack> {
+  const appRoot = options.appRoot ?? REPO_ROOT;
+  const stoppers: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const azurite = options.existingAzurite ?? (await startAzurite({ location: options.azuriteLocation, ...options.azurite }));
+    if (!options.existingAzurite) stoppers.push(() => azurite.stop());
+
+    const { withVmRuntime = true, sandboxRoot, ...simOptions } = options.sim ?? {};
+    const timeScale = simOptions.timeScale ?? (Number(process.env.SIM_TIME_SCALE) > 0 ? Number(process.env.SIM_TIME_SCALE) : 1);
+    const stateDir = simOptions.stateDir ?? path.join(appRoot, '.local', 'azure-sim');
+    const vmRuntime = withVmRuntime ? await createVmRuntimeIfBuilt(sandboxRoot ?? path.join(stateDir, 'vms'), timeScale) : undefined;
+    const sim = await startSimulator({ ...simOptions, timeScale, stateDir, vmRuntime });
+    stoppers.push(() => sim.stop());
+
+    const settings = { ...localAppSettings(azurite, sim), ...options.settings };
+    let host: RunningHost | undefined;
+    if (options.startHost !== false) {
+      host = await startHost({ ...options.host, appRoot, settings: { ...settings, ...options.host?.settings }, extensions: [createDurableExtension()] });
+      stoppers.push(() => host!.stop());
+    }
+    return { azurite, sim, host, settings, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

@@ -1,0 +1,19 @@
+/** Activity: generate the cluster's admin credential into Key Vault unless it is there. Returns no secret. */
+import * as df from 'durable-functions';
+import type { ActivityHandler } from 'durable-functions';
+import { classifyArmError } from '../../shared/azure/armErrors';
+import { azureClients } from '../../shared/azure/clients';
+import type { EnsureCredentialInput, StepOutcome } from '../../shared/deployments/contracts';
+import { ensureAdminCredential } from '../../shared/secrets/credentialStore';
+import { ACTIVITIES } from '../names';
+
+const handler: ActivityHandler = async (input: EnsureCredentialInput): Promise<StepOutcome> => {
+  try {
+    const { created } = await ensureAdminCredential(azureClients().secrets(), input.secretName, input.kind);
+    return { ok: true, detail: `${input.kind} '${input.secretName}' ${created ? 'generated into' : 'already in'} Key Vault` };
+  } catch (err) {
+    return { ok: false, failure: classifyArmError(err) };
+  }
+};
+
+df.app.activity(ACTIVITIES.ensureAdminCredential, { handler });

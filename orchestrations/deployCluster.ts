@@ -1,0 +1,121 @@
+/**
+ * deployCluster: runs the plan of one cluster along its dependency graph, wave by wave (see shared/deployments/
+ * waves.ts for why waves, and why they lose nothing on the seed's graph). Transient ARM failures are retried with
+ * backoff (durable timers, honouring Retry-After); fatal ones fail the deployment at once with ARM's code and the
+ * failing step.
+ *
+ * Deterministic: no I/O, no clock but context.df.currentUtcDateTime, no environment reads.
+ */
+import * as df from 'durable-functions';
+import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
+import { retryDelayMs } from '../shared/azure/armErrors';
+import type {
+  DeployClusterInput,
+  DeploymentCustomStatus,
+  DeploymentPhase,
+  DeploymentSummary,
+  ProvisionResourceInput,
+  StepOutcome,
+  VerifyDeploymentInput,
+} from '../shared/deployments/contracts';
+import { CREDENTIALS_STEP, VERIFY_STEP, deploymentSteps } from '../shared/deployments/deploymentSteps';
+import { StepTracker, type DeploymentError } from '../shared/deployments/stepTracker';
+import { alapWaves } from '../shared/deployments/waves';
+import { planDeployment } from '../shared/plan';
+import { ACTIVITIES, ORCHESTRATIONS } from './names';
+
+/** Retries of an activity that *threw* (a bug or a lost worker), as opposed to ARM errors it reported. */
+const CRASH_RETRY = new df.RetryOptions(1_000, 3);
+
+export class DeploymentFailed extends Error {
+  constructor(readonly failure: DeploymentError) {
+    super(`${failure.step}: ${failure.code}: ${failure.message}`);
+    this.name = 'DeploymentFailed';
+  }
+}
+
+const errorMessage = (value: unknown) => (value instanceof Error ? value.message : String(value));
+
+function* deployCluster(context: OrchestrationContext): Generator<Task, DeploymentSummary, unknown> {
+  const input = context.df.getInput() as DeployClusterInput;
+  const plan = planDeployment(input.spec);
+  const byKey = new Map(plan.resources.map((r) => [r.key, r]));
+  const steps = deploymentSteps(plan);
+  const tracker = new StepTracker(steps);
+  const now = () => context.df.currentUtcDateTime;
+  const cluster = { subscriptionId: plan.subscriptionId, resourceGroup: plan.resourceGroup, location: plan.location };
+  const publish = (phase: DeploymentPhase, error?: DeploymentError) => {
+    const status: DeploymentCustomStatus = {
+      deploymentId: input.deploymentId,
+      cluster,
+      phase,
+      progress: { done: tracker.done, total: tracker.total },
+      steps: tracker.views(),
+      ...(error ? { error } : {}),
+    };
+    context.df.setCustomStatus(status);
+  };
+  const fail = (error: DeploymentError): never => {
+    tracker.fail(error.step, now(), `${error.code}: ${error.message}`);
+    tracker.abandon(now());
+    publish('failed', error);
+    throw new DeploymentFailed(error);
+  };
+  const activityFor = (step: string): Task => {
+    if (step === CREDENTIALS_STEP) return context.df.callActivityWithRetry(ACTIVITIES.ensureAdminCredential, CRASH_RETRY, plan.credentials);
+    if (step === VERIFY_STEP) {
+      const verify: VerifyDeploymentInput = { resources: plan.resources.map((r) => ({ step: r.key, kind: r.kind, id: r.id })) };
+      return context.df.callActivityWithRetry(ACTIVITIES.verifyDeployment, CRASH_RETRY, verify);
+    }
+    const r = byKey.get(step)!;
+    const payload: ProvisionResourceInput = {
+      step,
+      resource: { kind: r.kind, id: r.id, body: r.body },
+      ...(r.kind === 'virtualMachine' ? { credential: plan.credentials } : {}),
+    };
+    return context.df.callActivityWithRetry(ACTIVITIES.provisionResource, CRASH_RETRY, payload);
+  };
+
+  let summary: DeploymentSummary | undefined;
+  for (const wave of alapWaves(steps)) {
+    let todo = wave;
+    while (todo.length > 0) {
+      for (const step of todo) tracker.start(step, now());
+      publish(wave.includes(VERIFY_STEP) ? 'verifying' : 'provisioning');
+      const tasks = todo.map(activityFor);
+      try {
+        yield context.df.Task.all(tasks);
+      } catch {
+        const faulted = todo.findIndex((_, i) => tasks[i]!.isFaulted);
+        fail({ step: todo[faulted] ?? todo[0]!, code: 'ActivityFailed', message: errorMessage(tasks[faulted]?.result) });
+      }
+      const retry: { step: string; delay: number; code: string }[] = [];
+      todo.forEach((step, i) => {
+        const result = tasks[i]!.result;
+        if (step === VERIFY_STEP) {
+          summary = result as DeploymentSummary;
+          tracker.succeed(step, now(), `${summary.resources.length} resources verified`);
+          return;
+        }
+        const outcome = result as StepOutcome;
+        if (outcome.ok) return tracker.succeed(step, now(), outcome.detail);
+        const attempts = tracker.attempts(step);
+        if (!outcome.failure.transient || attempts >= input.retry.maxAttempts) {
+          const exhausted = outcome.failure.transient ? ` (still failing after ${attempts} attempts)` : '';
+          fail({ step, code: outcome.failure.code, message: outcome.failure.message + exhausted });
+        }
+        retry.push({ step, delay: retryDelayMs(attempts, outcome.failure, input.retry.baseMs, input.retry.capMs), code: outcome.failure.code });
+      });
+      if (retry.length === 0) break;
+      const delay = Math.max(...retry.map((r) => r.delay));
+      for (const r of retry) tracker.retrying(r.step, `${r.code}; attempt ${tracker.attempts(r.step) + 1} in ${(delay / 1000).toFixed(1)} s`);
+      publish('provisioning');
+      yield context.df.createTimer(new Date(now().getTime() + delay));
+      todo = retry.map((r) => r.step);
+    }
+  }
+  publish('completed');
+  return summary!;
+}
+
+df.app.orchestration(ORCHESTRATIONS.deployCluster, deployCluster as OrchestrationHandler);

@@ -1,0 +1,64 @@
+/**
+ * What travels through the deployment orchestration's history: inputs, activity payloads, custom status.
+ * None of it may hold a secret value — only Key Vault secret names.
+ */
+import type { ArmFailure } from '../azure/armErrors';
+import type { ProvisionRequest } from '../azure/armProvisioner';
+import type { CredentialKind } from '../secrets/credentialStore';
+import type { ClusterSpec } from '../spec';
+import type { DeploymentError, StepView } from './stepTracker';
+
+export interface RetryPolicy {
+  /** First backoff; doubles per attempt up to capMs; Retry-After wins when longer. */
+  baseMs: number;
+  capMs: number;
+  /** Attempts of one step before a transient error becomes fatal. */
+  maxAttempts: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { baseMs: 2_000, capMs: 60_000, maxAttempts: 8 };
+
+export interface DeployClusterInput {
+  deploymentId: string;
+  spec: ClusterSpec;
+  retry: RetryPolicy;
+}
+
+export type DeploymentPhase = 'provisioning' | 'verifying' | 'completed' | 'failed';
+
+export interface ClusterRef {
+  subscriptionId: string;
+  resourceGroup: string;
+  location: string;
+}
+
+export interface DeploymentCustomStatus {
+  deploymentId: string;
+  cluster: ClusterRef;
+  phase: DeploymentPhase;
+  progress: { done: number; total: number };
+  steps: StepView[];
+  error?: DeploymentError;
+}
+
+export interface EnsureCredentialInput {
+  secretName: string;
+  kind: CredentialKind;
+}
+
+export interface ProvisionResourceInput {
+  step: string;
+  resource: ProvisionRequest;
+  /** For VMs: where the admin credential lives. */
+  credential?: EnsureCredentialInput;
+}
+
+export type StepOutcome = { ok: true; detail?: string } | { ok: false; failure: ArmFailure };
+
+export interface VerifyDeploymentInput {
+  resources: { step: string; kind: ProvisionRequest['kind']; id: string }[];
+}
+
+export interface DeploymentSummary {
+  resources: { step: string; id: string; provisioningState: string }[];
+}

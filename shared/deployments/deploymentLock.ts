@@ -1,0 +1,83 @@
+/**
+ * At most one running deployment per (subscription, resource group): one table row per target holds the id of
+ * its latest deployment. Claiming uses insert / ETag-conditional update, so of two concurrent requests exactly
+ * one wins, whatever the timing.
+ */
+import { TableClient, type TableEntity } from '@azure/data-tables';
+
+export interface LockRow {
+  deploymentId: string;
+  claimedAt: string;
+}
+
+export type IsRunning = (deploymentId: string, claimedAt: Date) => Promise<boolean>;
+
+export type ClaimResult = { claimed: true } | { claimed: false; runningDeploymentId: string };
+
+const rowKeyOf = (resourceGroup: string) => resourceGroup.toLowerCase(); // ARM names of groups are case-insensitive
+
+export class DeploymentLock {
+  private ensured?: Promise<void>;
+
+  constructor(private readonly table: TableClient) {}
+
+  static fromConnectionString(connectionString: string, tableName: string): DeploymentLock {
+    const allowInsecureConnection = /(^|;)(DefaultEndpointsProtocol=http|TableEndpoint=http:)/i.test(connectionString) || /UseDevelopmentStorage=true/i.test(connectionString);
+    return new DeploymentLock(TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection }));
+  }
+
+  private ensureTable(): Promise<void> {
+    return (this.ensured ??= this.table.createTable().catch((err) => {
+      this.ensured = undefined;
+      throw err;
+    }));
+  }
+
+  /**
+   * Claims the target for `deploymentId` unless the deployment that holds it is still running (per `isRunning`).
+   */
+  async claim(subscriptionId: string, resourceGroup: string, deploymentId: string, now: Date, isRunning: IsRunning): Promise<ClaimResult> {
+    await this.ensureTable();
+    const partitionKey = subscriptionId.toLowerCase();
+    const rowKey = rowKeyOf(resourceGroup);
+    const row: TableEntity<LockRow> = { partitionKey, rowKey, deploymentId, claimedAt: now.toISOString() };
+    for (let attempt = 0; attempt < 5; attempt++) {
+      let current: (LockRow & { etag: string }) | undefined;
+      try {
+        const e = await this.table.getEntity<LockRow>(partitionKey, rowKey);
+        current = { deploymentId: e.deploymentId, claimedAt: e.claimedAt, etag: e.etag };
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+      }
+      try {
+        if (!current) {
+          await this.table.createEntity(row);
+          return { claimed: true };
+        }
+        if (await isRunning(current.deploymentId, new Date(current.claimedAt))) {
+          return { claimed: false, runningDeploymentId: current.deploymentId };
+        }
+        await this.table.updateEntity(row, 'Replace', { etag: current.etag });
+        return { claimed: true };
+      } catch (err) {
+        const status = (err as { statusCode?: number }).statusCode;
+        if (status === 409 || status === 412) continue; // someone else claimed in between: look again
+        throw err;
+      }
+    }
+    throw new Error(`could not claim ${subscriptionId}/${resourceGroup}: too much contention`);
+  }
+
+  /** Gives the target back if `deploymentId` still holds it (used when starting the deployment failed). */
+  async release(subscriptionId: string, resourceGroup: string, deploymentId: string): Promise<void> {
+    const partitionKey = subscriptionId.toLowerCase();
+    const rowKey = rowKeyOf(resourceGroup);
+    try {
+      const current = await this.table.getEntity<LockRow>(partitionKey, rowKey);
+      if (current.deploymentId === deploymentId) await this.table.deleteEntity(partitionKey, rowKey, { etag: current.etag });
+    } catch (err) {
+      const status = (err as { statusCode?: number }).statusCode;
+      if (status !== 404 && status !== 412) throw err;
+    }
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Starting a deployment: claim the resource group (one running deployment per target), then start the
+ * orchestration. Nothing starts when the claim fails.
+ */
+import { randomUUID } from 'node:crypto';
+import type { DurableClient } from 'durable-functions';
+import type { ClusterSpec } from '../spec';
+import { DEFAULT_RETRY, type DeployClusterInput, type RetryPolicy } from './contracts';
+import type { DeploymentLock } from './deploymentLock';
+import { ACTIVE_RUNTIME_STATUSES } from './deploymentView';
+
+/** A claim whose orchestration is not visible yet is still "starting" for this long. */
+const STARTING_GRACE_MS = 120_000;
+
+export type StartResult = { started: true; id: string } | { started: false; runningId: string };
+
+export async function isDeploymentActive(client: DurableClient, id: string, claimedAt: Date, now = Date.now()): Promise<boolean> {
+  try {
+    const status = await client.getStatus(id);
+    return ACTIVE_RUNTIME_STATUSES.has(status.runtimeStatus);
+  } catch (err) {
+    if (/HTTP 404/.test((err as Error).message)) return now - claimedAt.getTime() < STARTING_GRACE_MS;
+    throw err;
+  }
+}
+
+export async function startDeployment(
+  client: DurableClient,
+  lock: DeploymentLock,
+  orchestrationName: string,
+  spec: ClusterSpec,
+  retry: RetryPolicy = DEFAULT_RETRY,
+): Promise<StartResult> {
+  const id = `dpl-${randomUUID()}`;
+  const claim = await lock.claim(spec.subscriptionId, spec.resourceGroup, id, new Date(), (other, claimedAt) => isDeploymentActive(client, other, claimedAt));
+  if (!claim.claimed) return { started: false, runningId: claim.runningDeploymentId };
+  const input: DeployClusterInput = { deploymentId: id, spec, retry };
+  try {
+    await client.startNew(orchestrationName, { instanceId: id, input });
+  } catch (err) {
+    await lock.release(spec.subscriptionId, spec.resourceGroup, id).catch(() => undefined);
+    throw err;
+  }
+  return { started: true, id };
+}
+
+/** Retry timing from app settings (tests shorten it); read here, never in the orchestrator. */
+export function retryPolicyFromSettings(env: Record<string, string | undefined> = process.env): RetryPolicy {
+  const num = (name: string, fallback: number) => {
+    const v = Number(env[name]);
+    return Number.isFinite(v) && v > 0 ? v : fallback;
+  };
+  return {
+    baseMs: num('QWK_RETRY_BASE_MS', DEFAULT_RETRY.baseMs),
+    capMs: num('QWK_RETRY_CAP_MS', DEFAULT_RETRY.capMs),
+    maxAttempts: num('QWK_RETRY_MAX_ATTEMPTS', DEFAULT_RETRY.maxAttempts),
+  };
+}

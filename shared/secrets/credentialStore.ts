@@ -1,0 +1,44 @@
+/**
+ * The clusters' admin credentials in Key Vault: get-or-create by secret name. Values never leave this module
+ * except to the caller that puts them into an ARM body or a Run Command parameter.
+ */
+import type { SecretClient } from '@azure/keyvault-secrets';
+import { generatePassword, generateSshKeyPair } from './adminCredentials';
+
+export type CredentialKind = 'sshKey' | 'password';
+
+/** Secret holding the public half of an SSH key pair (not secret itself, but kept beside its private key). */
+export const publicKeySecretName = (secretName: string) => `${secretName}-pub`;
+
+async function tryGet(client: SecretClient, name: string): Promise<string | undefined> {
+  try {
+    return (await client.getSecret(name)).value;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+    throw err;
+  }
+}
+
+/** Creates the credential unless it exists. Returns whether it was created (no value). */
+export async function ensureAdminCredential(client: SecretClient, secretName: string, kind: CredentialKind): Promise<{ created: boolean }> {
+  if (kind === 'password') {
+    if (await tryGet(client, secretName)) return { created: false };
+    await client.setSecret(secretName, generatePassword(), { contentType: 'text/plain', tags: { 'managed-by': 'qwk-ops' } });
+    return { created: true };
+  }
+  const [priv, pub] = await Promise.all([tryGet(client, secretName), tryGet(client, publicKeySecretName(secretName))]);
+  if (priv && pub) return { created: false };
+  const pair = generateSshKeyPair(`qwk-ops:${secretName}`);
+  // Public half last: its presence marks a complete pair, so a crash between the two writes regenerates both.
+  await client.setSecret(secretName, pair.privateKeyPem, { contentType: 'application/x-pem-file', tags: { 'managed-by': 'qwk-ops' } });
+  await client.setSecret(publicKeySecretName(secretName), pair.publicKey, { contentType: 'text/plain', tags: { 'managed-by': 'qwk-ops' } });
+  return { created: true };
+}
+
+/** What a VM body needs: the public key, or the password. */
+export async function readVmCredential(client: SecretClient, secretName: string, kind: CredentialKind): Promise<{ publicKey: string } | { password: string }> {
+  const name = kind === 'sshKey' ? publicKeySecretName(secretName) : secretName;
+  const value = await tryGet(client, name);
+  if (!value) throw new Error(`Key Vault secret '${name}' is missing: the credentials step must run first`);
+  return kind === 'sshKey' ? { publicKey: value } : { password: value };
+}

@@ -1,0 +1,5 @@
+export { parseClusterSpec } from './parse';
+export type { ParseClusterSpecOptions, ParseClusterSpecResult, SpecError } from './parse';
+export type { ClusterNode, ClusterSpec, ClusterSpecInput, WitnessSpec } from './schema';
+export { AZURE_PUBLIC_REGIONS, AZURE_ZONAL_REGIONS, regionZones } from './azure-regions';
+export { MANAGED_BY_TAG, SEED } from './seed-defaults';

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { deploymentView } from '../../shared/deployments/deploymentView';
+
+const base = { name: 'deployCluster', instanceId: 'dpl-1', createdTime: '2026-01-01T00:00:00Z', lastUpdatedTime: new Date('2026-01-01T00:01:00Z') };
+
+describe('deploymentView', () => {
+  it('shows a pending deployment before the orchestrator published anything', () => {
+    expect(deploymentView({ ...base, runtimeStatus: 'Pending' })).toEqual({
+      id: 'dpl-1',
+      cluster: null,
+      runtimeStatus: 'Pending',
+      phase: 'pending',
+      progress: { done: 0, total: 0 },
+      steps: [],
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:01:00.000Z',
+    });
+  });
+
+  it('takes phase, progress, steps and error from the custom status (object or JSON string)', () => {
+    const custom = {
+      cluster: { subscriptionId: 's', resourceGroup: 'rg', location: 'japaneast' },
+      phase: 'failed',
+      progress: { done: 3, total: 10 },
+      steps: [{ name: 'vnet', status: 'failed', attempts: 1 }],
+      error: { step: 'vnet', code: 'PrivateIPAddressInUse', message: 'x' },
+    };
+    for (const customStatus of [custom, JSON.stringify(custom)]) {
+      const v = deploymentView({ ...base, runtimeStatus: 'Failed', customStatus });
+      expect(v).toMatchObject({ phase: 'failed', progress: { done: 3, total: 10 }, error: { code: 'PrivateIPAddressInUse', step: 'vnet' } });
+      expect(v.cluster?.resourceGroup).toBe('rg');
+    }
+  });
+
+  it('explains a failure the orchestrator did not describe, and marks terminations', () => {
+    expect(deploymentView({ ...base, runtimeStatus: 'Failed', output: 'boom' }).error).toEqual({ step: 'orchestration', code: 'OrchestrationFailed', message: 'boom' });
+    expect(deploymentView({ ...base, runtimeStatus: 'Terminated', customStatus: { phase: 'provisioning' } }).phase).toBe('terminated');
+  });
+});
