@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { startAzurite, type RunningAzurite } from './azurite';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from './azure-sim';
-import type { VmRuntime } from './azure-sim/vm/runtime';
+import { createVmRuntime } from './azure-sim/vm';
 import { createDurableExtension } from './host/durable';
 import { startHost, type HostOptions, type RunningHost } from './host';
 
@@ -52,17 +52,6 @@ export interface RunningStack {
 
 export const REPO_ROOT = path.resolve(__dirname, '..', __dirname.includes(`${path.sep}dist${path.sep}`) ? '..' : '.');
 
-async function createVmRuntimeIfBuilt(rootDir: string, timeScale: number): Promise<VmRuntime | undefined> {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require('./azure-sim/vm') as { createVmRuntime?: (o: { rootDir: string; timeScale: number }) => VmRuntime | Promise<VmRuntime> };
-    return mod.createVmRuntime ? await mod.createVmRuntime({ rootDir, timeScale }) : undefined;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return undefined;
-    throw err;
-  }
-}
-
 export async function startStack(options: StackOptions = {}): Promise<RunningStack> {
   const appRoot = options.appRoot ?? REPO_ROOT;
   const stoppers: (() => Promise<void>)[] = [];
@@ -76,7 +65,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     const { withVmRuntime = true, sandboxRoot, ...simOptions } = options.sim ?? {};
     const timeScale = simOptions.timeScale ?? (Number(process.env.SIM_TIME_SCALE) > 0 ? Number(process.env.SIM_TIME_SCALE) : 1);
     const stateDir = simOptions.stateDir ?? path.join(appRoot, '.local', 'azure-sim');
-    const vmRuntime = withVmRuntime ? await createVmRuntimeIfBuilt(sandboxRoot ?? path.join(stateDir, 'vms'), timeScale) : undefined;
+    const vmRuntime = withVmRuntime ? createVmRuntime({ rootDir: sandboxRoot ?? path.join(stateDir, 'vms'), timeScale }) : undefined;
     const sim = await startSimulator({ ...simOptions, timeScale, stateDir, vmRuntime });
     stoppers.push(() => sim.stop());
 

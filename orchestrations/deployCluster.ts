@@ -2,7 +2,8 @@
  * deployCluster: runs the plan of one cluster along its dependency graph, wave by wave (see shared/deployments/
  * waves.ts for why waves, and why they lose nothing on the seed's graph). Transient ARM failures are retried with
  * backoff (durable timers, honouring Retry-After); fatal ones fail the deployment at once with ARM's code and the
- * failing step.
+ * failing step. Once the resources are verified, the VMs are configured and the cluster registered
+ * (runConfiguration in ./configureCluster.ts), with those steps in the same status.
  *
  * Deterministic: no I/O, no clock but context.df.currentUtcDateTime, no environment reads.
  */
@@ -11,8 +12,6 @@ import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-f
 import { retryDelayMs } from '../shared/azure/armErrors';
 import type {
   DeployClusterInput,
-  DeploymentCustomStatus,
-  DeploymentPhase,
   DeploymentSummary,
   ProvisionResourceInput,
   StepOutcome,
@@ -22,6 +21,7 @@ import { CREDENTIALS_STEP, VERIFY_STEP, deploymentSteps } from '../shared/deploy
 import { StepTracker, type DeploymentError } from '../shared/deployments/stepTracker';
 import { alapWaves } from '../shared/deployments/waves';
 import { planDeployment } from '../shared/plan';
+import { configurationStepDefinitions, runConfiguration, statusPublisher } from './configureCluster';
 import { ACTIVITIES, ORCHESTRATIONS } from './names';
 
 /** Retries of an activity that *threw* (a bug or a lost worker), as opposed to ARM errors it reported. */
@@ -41,20 +41,10 @@ function* deployCluster(context: OrchestrationContext): Generator<Task, Deployme
   const plan = planDeployment(input.spec);
   const byKey = new Map(plan.resources.map((r) => [r.key, r]));
   const steps = deploymentSteps(plan);
-  const tracker = new StepTracker(steps);
+  // Configuration (issue 5) follows the infrastructure in the same status; the waves below cover the infrastructure.
+  const tracker = new StepTracker([...steps, ...configurationStepDefinitions(input.spec, [VERIFY_STEP])]);
   const now = () => context.df.currentUtcDateTime;
-  const cluster = { subscriptionId: plan.subscriptionId, resourceGroup: plan.resourceGroup, location: plan.location };
-  const publish = (phase: DeploymentPhase, error?: DeploymentError) => {
-    const status: DeploymentCustomStatus = {
-      deploymentId: input.deploymentId,
-      cluster,
-      phase,
-      progress: { done: tracker.done, total: tracker.total },
-      steps: tracker.views(),
-      ...(error ? { error } : {}),
-    };
-    context.df.setCustomStatus(status);
-  };
+  const publish = statusPublisher(context, input.deploymentId, plan, tracker);
   const fail = (error: DeploymentError): never => {
     tracker.fail(error.step, now(), `${error.code}: ${error.message}`);
     tracker.abandon(now());
@@ -114,6 +104,7 @@ function* deployCluster(context: OrchestrationContext): Generator<Task, Deployme
       todo = retry.map((r) => r.step);
     }
   }
+  yield* runConfiguration(context, input, plan, { tracker, publish, fail });
   publish('completed');
   return summary!;
 }

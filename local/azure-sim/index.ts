@@ -4,7 +4,7 @@ import { ArmEngine } from './arm/engine';
 import { FaultInjector } from './arm/faults';
 import { Journal, type Operation } from './arm/journal';
 import { LatencyModel, type LatencyKey } from './arm/latency';
-import { NETWORK_TYPES } from './arm/network-types';
+import { NETWORK_TYPES } from './arm/network';
 import { COMPUTE_TYPES } from './arm/compute-types';
 import { OperationManager } from './arm/operations';
 import type { ArmContext } from './arm/resource-type';

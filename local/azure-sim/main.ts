@@ -13,8 +13,6 @@ async function main(): Promise<void> {
   const stateDir = process.env.SIM_STATE_DIR ?? path.join(process.cwd(), '.local', 'azure-sim');
   const vmRuntime = createVmRuntime({ rootDir: path.join(stateDir, 'vms'), timeScale });
   const sim = await startSimulator({ port, timeScale, stateDir, vmRuntime, log: process.env.SIM_LOG ? (l) => console.log(l) : undefined });
-  console.log(`Azure simulator listening on ${sim.url} (time scale ${sim.timeScale})`);
-  console.log(`CA certificate: ${sim.caFile}`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -30,6 +28,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  console.log(`Azure simulator listening on ${sim.url} (time scale ${sim.timeScale})`);
+  console.log(`CA certificate: ${sim.caFile}`);
 }
 
 main().catch((e) => {

@@ -1,6 +1,7 @@
 /**
- * Creates or updates one planned resource with the typed ARM SDK clients (idempotent PUT; a VM that already
- * exists in a good state is left as it is, since ARM refuses changes to a VM's osProfile).
+ * Creates, updates and reads back planned resources with the typed ARM SDK clients: one table of operations per
+ * resource kind. PUTs are idempotent; a VM that already exists in a good state is left as it is, since ARM
+ * refuses changes to a VM's osProfile.
  */
 import type { AvailabilitySet, VirtualMachine } from '@azure/arm-compute';
 import type { LoadBalancer, NatGateway, NetworkInterface, NetworkSecurityGroup, PublicIPAddress, VirtualNetwork } from '@azure/arm-network';
@@ -34,11 +35,81 @@ export interface ProvisionResult {
   existed: boolean;
 }
 
-/** Returns the VM when it exists, undefined on 404. */
-export async function getVirtualMachine(clients: AzureClients, id: string): Promise<VirtualMachine | undefined> {
-  const { subscriptionId, resourceGroup, name } = parseArmId(id);
+interface Target {
+  clients: AzureClients;
+  sub: string;
+  rg: string;
+  name: string;
+}
+
+interface ArmState {
+  id?: string;
+  provisioningState?: string;
+}
+
+interface KindOperations {
+  put(t: Target, body: unknown): Promise<ArmState>;
+  get(t: Target): Promise<ArmState>;
+}
+
+const net = (t: Target) => t.clients.network(t.sub);
+const compute = (t: Target) => t.clients.compute(t.sub);
+
+const OPERATIONS: Record<ResourceKind, KindOperations> = {
+  resourceGroup: {
+    put: async (t, body) => {
+      const r = await t.clients.resources(t.sub).resourceGroups.createOrUpdate(t.rg, body as ResourceGroup);
+      return { id: r.id, provisioningState: r.properties?.provisioningState };
+    },
+    get: async (t) => {
+      const r = await t.clients.resources(t.sub).resourceGroups.get(t.rg);
+      return { id: r.id, provisioningState: r.properties?.provisioningState };
+    },
+  },
+  networkSecurityGroup: {
+    put: (t, body) => net(t).networkSecurityGroups.beginCreateOrUpdateAndWait(t.rg, t.name, body as NetworkSecurityGroup),
+    get: (t) => net(t).networkSecurityGroups.get(t.rg, t.name),
+  },
+  publicIPAddress: {
+    put: (t, body) => net(t).publicIPAddresses.beginCreateOrUpdateAndWait(t.rg, t.name, body as PublicIPAddress),
+    get: (t) => net(t).publicIPAddresses.get(t.rg, t.name),
+  },
+  natGateway: {
+    put: (t, body) => net(t).natGateways.beginCreateOrUpdateAndWait(t.rg, t.name, body as NatGateway),
+    get: (t) => net(t).natGateways.get(t.rg, t.name),
+  },
+  virtualNetwork: {
+    put: (t, body) => net(t).virtualNetworks.beginCreateOrUpdateAndWait(t.rg, t.name, body as VirtualNetwork),
+    get: (t) => net(t).virtualNetworks.get(t.rg, t.name),
+  },
+  loadBalancer: {
+    put: (t, body) => net(t).loadBalancers.beginCreateOrUpdateAndWait(t.rg, t.name, body as LoadBalancer),
+    get: (t) => net(t).loadBalancers.get(t.rg, t.name),
+  },
+  networkInterface: {
+    put: (t, body) => net(t).networkInterfaces.beginCreateOrUpdateAndWait(t.rg, t.name, body as NetworkInterface),
+    get: (t) => net(t).networkInterfaces.get(t.rg, t.name),
+  },
+  // Availability sets are not long-running and carry no provisioningState: existing means Succeeded.
+  availabilitySet: {
+    put: async (t, body) => ({ id: (await compute(t).availabilitySets.createOrUpdate(t.rg, t.name, body as AvailabilitySet)).id, provisioningState: 'Succeeded' }),
+    get: async (t) => ({ id: (await compute(t).availabilitySets.get(t.rg, t.name)).id, provisioningState: 'Succeeded' }),
+  },
+  virtualMachine: {
+    put: (t, body) => compute(t).virtualMachines.beginCreateOrUpdateAndWait(t.rg, t.name, body as VirtualMachine),
+    get: (t) => compute(t).virtualMachines.get(t.rg, t.name),
+  },
+};
+
+function target(clients: AzureClients, id: string): Target {
+  const { subscriptionId: sub, resourceGroup: rg, name } = parseArmId(id);
+  return { clients, sub, rg, name: name ?? rg };
+}
+
+/** The resource's provisioningState, or undefined when it does not exist (404). */
+export async function readProvisioningState(clients: AzureClients, kind: ResourceKind, id: string): Promise<string | undefined> {
   try {
-    return await clients.compute(subscriptionId).virtualMachines.get(resourceGroup, name!);
+    return (await OPERATIONS[kind].get(target(clients, id))).provisioningState ?? 'Succeeded';
   } catch (err) {
     if ((err as { statusCode?: number }).statusCode === 404) return undefined;
     throw err;
@@ -46,36 +117,9 @@ export async function getVirtualMachine(clients: AzureClients, id: string): Prom
 }
 
 export async function provisionResource(clients: AzureClients, req: ProvisionRequest): Promise<ProvisionResult> {
-  const { subscriptionId: sub, resourceGroup: rg, name } = parseArmId(req.id);
-  const net = () => clients.network(sub);
-  const done = (r: { id?: string; provisioningState?: string }, existed = false): ProvisionResult => ({
-    id: r.id ?? req.id,
-    provisioningState: r.provisioningState ?? 'Succeeded',
-    existed,
-  });
-  switch (req.kind) {
-    case 'resourceGroup': {
-      const r = await clients.resources(sub).resourceGroups.createOrUpdate(rg, req.body as ResourceGroup);
-      return done({ id: r.id, provisioningState: r.properties?.provisioningState });
-    }
-    case 'networkSecurityGroup':
-      return done(await net().networkSecurityGroups.beginCreateOrUpdateAndWait(rg, name!, req.body as NetworkSecurityGroup));
-    case 'publicIPAddress':
-      return done(await net().publicIPAddresses.beginCreateOrUpdateAndWait(rg, name!, req.body as PublicIPAddress));
-    case 'natGateway':
-      return done(await net().natGateways.beginCreateOrUpdateAndWait(rg, name!, req.body as NatGateway));
-    case 'virtualNetwork':
-      return done(await net().virtualNetworks.beginCreateOrUpdateAndWait(rg, name!, req.body as VirtualNetwork));
-    case 'loadBalancer':
-      return done(await net().loadBalancers.beginCreateOrUpdateAndWait(rg, name!, req.body as LoadBalancer));
-    case 'networkInterface':
-      return done(await net().networkInterfaces.beginCreateOrUpdateAndWait(rg, name!, req.body as NetworkInterface));
-    case 'availabilitySet':
-      return done(await clients.compute(sub).availabilitySets.createOrUpdate(rg, name!, req.body as AvailabilitySet));
-    case 'virtualMachine': {
-      const existing = await getVirtualMachine(clients, req.id);
-      if (existing && existing.provisioningState === 'Succeeded') return done(existing, true);
-      return done(await clients.compute(sub).virtualMachines.beginCreateOrUpdateAndWait(rg, name!, req.body as VirtualMachine));
-    }
+  if (req.kind === 'virtualMachine' && (await readProvisioningState(clients, req.kind, req.id)) === 'Succeeded') {
+    return { id: req.id, provisioningState: 'Succeeded', existed: true };
   }
+  const r = await OPERATIONS[req.kind].put(target(clients, req.id), req.body);
+  return { id: r.id ?? req.id, provisioningState: r.provisioningState ?? 'Succeeded', existed: false };
 }

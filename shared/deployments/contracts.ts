@@ -24,7 +24,7 @@ export interface DeployClusterInput {
   retry: RetryPolicy;
 }
 
-export type DeploymentPhase = 'provisioning' | 'verifying' | 'completed' | 'failed';
+export type DeploymentPhase = 'provisioning' | 'verifying' | 'configuring' | 'registering' | 'completed' | 'failed';
 
 export interface ClusterRef {
   subscriptionId: string;

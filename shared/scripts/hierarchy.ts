@@ -11,7 +11,7 @@
 import { sh, sq } from './bash';
 import { LK_HELPERS, LK_ROOT } from './lifekeeper';
 import { findNode, lifeKeeperTags, peerOf, primaryAndStandby, type ScriptParams } from './params';
-import { STEP, stepScript, type StepScript } from './script';
+import { STEP, stepScript, type StepName, type StepScript } from './script';
 
 /** lkcli argument lists (after "lkcli"). */
 export const LKCLI = {
@@ -153,48 +153,50 @@ is_mounted "$mp" || qwk_fail "$mp is not mounted on the primary"${requireInServi
   );
 }
 
+/** A resource step on the primary: create unless it exists (after an optional precheck), extend, require ISP. */
+function resourceStep(p: ScriptParams, o: { step: StepName; kit: string; tag: string; create: string[]; extendExtra?: string[]; precheck?: string }): StepScript {
+  return stepScript(
+    o.step,
+    sh`${hierarchyPrologue(p)}
+if ! lk_has_resource ${sq(o.tag)}; then
+${o.precheck ?? ''}  ${lkcli(o.create)} || qwk_fail "creating ${o.tag} failed"
+  qwk_changed "created ${o.tag}"
+fi${extendIfMissing(p, o.kit, o.tag, o.extendExtra)}${requireInService(o.tag)}
+`,
+  );
+}
+
 /** PostgreSQL resource (8.4 step 5) with the guide's parameters; PostgreSQL must be running (postgres-primary). */
 export function buildPgsqlResource(p: ScriptParams): StepScript {
   const tag = lifeKeeperTags(p).pgsql;
-  return stepScript(
-    STEP.pgsqlResource,
-    sh`${hierarchyPrologue(p)}
-if ! lk_has_resource ${sq(tag)}; then
-  runuser -u postgres -- pg_ctl status -D ${sq(p.postgres.dataDir)} >/dev/null 2>&1 || qwk_fail "PostgreSQL is not running on the primary (postgres-primary first)"
-  ${lkcli(LKCLI.pgsqlCreate({ tag, dataDir: p.postgres.dataDir, port: p.postgres.port }))} || qwk_fail "creating ${tag} failed"
-  qwk_changed "created ${tag}"
-fi${extendIfMissing(p, 'pgsql', tag, ['--exepath', '/usr/bin'])}${requireInService(tag)}
+  return resourceStep(p, {
+    step: STEP.pgsqlResource,
+    kit: 'pgsql',
+    tag,
+    create: LKCLI.pgsqlCreate({ tag, dataDir: p.postgres.dataDir, port: p.postgres.port }),
+    extendExtra: ['--exepath', '/usr/bin'],
+    precheck: sh`  runuser -u postgres -- pg_ctl status -D ${sq(p.postgres.dataDir)} >/dev/null 2>&1 || qwk_fail "PostgreSQL is not running on the primary (postgres-primary first)"
 `,
-  );
+  });
 }
 
 /** LB Health Check resource (8.5): reply daemon on the ILB probe port, empty reply message. */
 export function buildLbhcResource(p: ScriptParams): StepScript {
   const tag = lifeKeeperTags(p).lbhc;
-  return stepScript(
-    STEP.lbhcResource,
-    sh`${hierarchyPrologue(p)}
-if ! lk_has_resource ${sq(tag)}; then
-  ${lkcli(LKCLI.lbhcCreate({ tag, port: p.loadBalancer.probePort }))} || qwk_fail "creating ${tag} failed"
-  qwk_changed "created ${tag}"
-fi${extendIfMissing(p, 'lbhc', tag)}${requireInService(tag)}
-`,
-  );
+  return resourceStep(p, { step: STEP.lbhcResource, kit: 'lbhc', tag, create: LKCLI.lbhcCreate({ tag, port: p.loadBalancer.probePort }) });
 }
 
 /** IP resource (8.6): the ILB frontend IP, netmask 255.255.255.255 (/32), interface eth0. */
 export function buildIpResource(p: ScriptParams): StepScript {
   const tag = lifeKeeperTags(p).ip;
   const ip = p.loadBalancer.frontendIp;
-  return stepScript(
-    STEP.ipResource,
-    sh`${hierarchyPrologue(p)}
-if ! lk_has_resource ${sq(tag)}; then
-  ${lkcli(LKCLI.ipCreate({ tag, ip }))} || qwk_fail "creating ${tag} failed"
-  qwk_changed "created ${tag}"
-fi${extendIfMissing(p, 'ip', tag, ['--ipaddr', ip, '--netmask', '255.255.255.255', '--nic', 'eth0'])}${requireInService(tag)}
-`,
-  );
+  return resourceStep(p, {
+    step: STEP.ipResource,
+    kit: 'ip',
+    tag,
+    create: LKCLI.ipCreate({ tag, ip }),
+    extendExtra: ['--ipaddr', ip, '--netmask', '255.255.255.255', '--nic', 'eth0'],
+  });
 }
 
 /** Dependencies (8.7): pgsql → ip and pgsql → lbhc, on the primary and the standby (dep_list before creating). */
@@ -219,7 +221,7 @@ lk_dep_exists() {
   local out
   if [ -n "\${3:-}" ]; then out=$("$LKBIN/dep_list" -d "$3" -c "$1" 2>/dev/null) || return 1
   else out=$("$LKBIN/dep_list" -c "$1" 2>/dev/null) || return 1; fi
-  printf '%s\n' "$out" | grep -qwF -- "$2"
+  grep -qwF -- "$2" <<<"$out"
 }
 ${pairs.join('')}
 qwk_data parent ${sq(tags.pgsql)}

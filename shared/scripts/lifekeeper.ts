@@ -63,19 +63,19 @@ lk_has_resource() {
 lk_extended_to() {
   local out
   out=$("$LKBIN/eqv_list" -t "$1" 2>/dev/null) || return 1
-  printf '%s\n' "$out" | grep -qwF -- "$2" && lk_has_resource "$1" "$2"
+  grep -qwF -- "$2" <<<"$out" && lk_has_resource "$1" "$2"
 }
 # lk_state TAG [SYSTEM]: ISP, OSU, OSF, ISS... from the short status; empty if unknown.
 lk_state() {
   local out
   out=$(lk_status "\${2:-}" 2>/dev/null) || return 0
-  printf '%s\n' "$out" | awk -v t="$1" '{ for (i = 1; i <= NF - 2; i++) if ($i == t) { print $(i + 2); exit } }'
+  awk -v t="$1" '{ for (i = 1; i <= NF - 2; i++) if ($i == t) { print $(i + 2); exit } }' <<<"$out"
 }
 # lk_commpath_state PEER LOCAL_IP REMOTE_IP: ALIVE, DEAD... of that TCP comm path; empty if it does not exist.
 lk_commpath_state() {
   local out
   out=$(lk_status 2>/dev/null) || return 0
-  printf '%s\n' "$out" | awk -v m="$1" -v a="$2/$3" -v b="$3/$2" '$1 == m && $2 == "TCP" && ($3 == a || $3 == b) { print $4; exit }'
+  awk -v m="$1" -v a="$2/$3" -v b="$3/$2" '$1 == m && $2 == "TCP" && ($3 == a || $3 == b) { print $4; exit }' <<<"$out"
 }
 `;
 

@@ -35,11 +35,11 @@ ensure_service_running nfs-server
 if [ "$exports_changed" = true ] && [ "$was_active" = true ]; then
   qwk_run exportfs -ra
   qwk_changed "re-exported (exportfs -ra)"
-elif ! exportfs -v 2>>"$QWK_LOG" | grep -qF -- "$share"; then
+elif ! grep -qF -- "$share" <<<"$(exportfs -v 2>>"$QWK_LOG")"; then
   qwk_run exportfs -a
   qwk_changed "exported $share (exportfs -a)"
 fi
-exportfs -v 2>>"$QWK_LOG" | grep -qF -- "$share" || qwk_fail "$share is not exported (exportfs -v)"
+grep -qF -- "$share" <<<"$(exportfs -v 2>>"$QWK_LOG")" || qwk_fail "$share is not exported (exportfs -v)"
 qwk_data share "$share"
 `,
   );

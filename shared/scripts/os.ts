@@ -78,21 +78,14 @@ qwk_data firewalld disabled
   return stepScript(
     STEP.firewall,
     sh`
-ports=${bashArray(ports)}
-services=${bashArray(services)}
+openings=${bashArray([...ports.map((x) => `port=${x}`), ...services.map((x) => `service=${x}`)])}
 ensure_service_running firewalld
 reload=false
-for port in "\${ports[@]}"; do
-  if ! firewall-cmd --permanent --query-port="$port" >/dev/null 2>&1; then
-    qwk_run firewall-cmd --permanent --add-port="$port"
-    qwk_changed "opened $port"
-    reload=true
-  fi
-done
-for service in "\${services[@]}"; do
-  if ! firewall-cmd --permanent --query-service="$service" >/dev/null 2>&1; then
-    qwk_run firewall-cmd --permanent --add-service="$service"
-    qwk_changed "allowed service $service"
+for opening in "\${openings[@]}"; do
+  kind=\${opening%%=*} value=\${opening#*=}
+  if ! firewall-cmd --permanent --query-"$kind"="$value" >/dev/null 2>&1; then
+    qwk_run firewall-cmd --permanent --add-"$kind"="$value"
+    qwk_changed "allowed $kind $value"
     reload=true
   fi
 done

@@ -93,7 +93,7 @@ if [ -f "$cloud" ] && grep -q '^enabled=1' "$cloud"; then
 fi
 repos=$(dnf -q repolist --enabled 2>>"$QWK_LOG" || true)
 for repo in rhel-dvd-BaseOS rhel-dvd-AppStream; do
-  printf '%s\n' "$repos" | grep -q "^\${repo}[[:space:]]" || qwk_fail "repository $repo is not enabled"
+  grep -q "^\${repo}[[:space:]]" <<<"$repos" || qwk_fail "repository $repo is not enabled"
 done
 qwk_data source iso
 `,

@@ -94,11 +94,12 @@ ${
     ? sh`# the password works over TCP with the pg_hba method (scram-sha-256), else it is (re)set
 self_ip=${sq(primaryAndStandby(p).primary.serviceIp)}
 pw_works() {
-  PGPASSWORD="$${pw}" PGCONNECT_TIMEOUT=5 psql -h "$self_ip" -p "$port" -U postgres -d postgres -Atc 'SELECT 1' 2>>"$QWK_LOG" | grep -qx 1
+  [ "$(PGPASSWORD="$${pw}" PGCONNECT_TIMEOUT=5 psql -h "$self_ip" -p "$port" -U postgres -d postgres -Atc 'SELECT 1' 2>>"$QWK_LOG")" = 1 ]
 }
 if ! pw_works; then
   pw_sql=\${${pw}//\'/\'\'}
-  printf "SET password_encryption = 'scram-sha-256';\\nALTER ROLE postgres PASSWORD '%s';\\n" "$pw_sql" |
+  # password_encryption = scram-sha-256 is already in effect (postgresql.conf above, server (re)started)
+  printf "ALTER ROLE postgres PASSWORD '%s';\\n" "$pw_sql" |
     pg psql -p "$port" -d postgres -q -v ON_ERROR_STOP=1 >>"$QWK_LOG" 2>&1 || qwk_fail "setting the postgres password failed"
   pw_sql=''
   pw_works || qwk_fail "the postgres password does not work over TCP at $self_ip:$port (pg_hba.conf / allowed CIDR?)"

@@ -225,9 +225,9 @@ ensure_fstab_entry() {
 }
 
 # qwk_fetch URL_OR_PATH SAS_SECRET_PARAM DEST: makes DEST a copy of the source, downloading only if DEST is missing.
-# URL_OR_PATH is an https URL or a path on the VM. An https URL gets the SAS token of the secret parameter when
-# that is set; otherwise an Azure blob URL is fetched with the VM's managed identity token from IMDS. Tokens go to
-# curl through a 0600 config file, never on its command line.
+# URL_OR_PATH is an https URL or a path on the VM. The secret parameter, when set, is either a whole SAS URL (used
+# instead) or a SAS token appended to the https URL; otherwise an Azure blob URL is fetched with the VM's managed
+# identity token from IMDS. URLs and tokens go to curl through a 0600 config file, never on its command line.
 qwk_fetch() {
   local src=$1 sas_param=$2 dest=$3 cfg token_json token part sep
   if [ -s "$dest" ]; then return 0; fi
@@ -235,7 +235,9 @@ qwk_fetch() {
   mkdir -p "$(dirname "$dest")"
   part="$dest.part"
   qwk_mktemp; cfg=$QWK_TMP
-  if [ -n "\${!sas_param:-}" ] && [[ "$src" =~ ^https:// ]]; then
+  if [[ "\${!sas_param:-}" =~ ^https:// ]]; then
+    printf 'url = "%s"\n' "\${!sas_param}" >"$cfg"
+  elif [ -n "\${!sas_param:-}" ] && [[ "$src" =~ ^https:// ]]; then
     token=\${!sas_param#\?}
     sep='?'; [[ "$src" == *\?* ]] && sep='&'
     printf 'url = "%s%s%s"\n' "$src" "$sep" "$token" >"$cfg"

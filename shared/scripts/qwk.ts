@@ -33,7 +33,7 @@ export function qwkObjectPath(p: ScriptParams, nodeName: string): string {
 
 /** Bash: qwk_field FILE KEY prints KEY's value in a QWK object; qwk_object_valid FILE NODE. */
 const QWK_OBJECT_HELPERS = sh`
-qwk_field() { sed -n "s/^$2=//p" "$1" 2>/dev/null | head -n 1; }
+qwk_field() { sed -n "/^$2=/{s/^$2=//p;q;}" "$1" 2>/dev/null || true; }
 qwk_object_valid() {
   [ -s "$1" ] && [ "$(qwk_field "$1" signature)" = lifeguard_qwk_object ] && [ "$(qwk_field "$1" local_node)" = "$2" ]
 }

@@ -54,7 +54,7 @@ port=${sq(p.loadBalancer.port)}
 ${scram ? sh`qwk_secret_required ${pw}
 export PGPASSWORD="$${pw}"` : '# trust authentication: no password'}
 export PGCONNECT_TIMEOUT=5
-client_ok() { psql -h "$host" -p "$port" -U postgres -d postgres -Atc 'SELECT 1' 2>>"$QWK_LOG" | grep -qx 1; }
+client_ok() { [ "$(psql -h "$host" -p "$port" -U postgres -d postgres -Atc 'SELECT 1' 2>>"$QWK_LOG")" = 1 ]; }
 qwk_wait_until 120 5 client_ok || qwk_fail "psql -h $host -p $port -U postgres -d postgres does not answer"
 unset PGPASSWORD
 qwk_data endpoint "$host:$port"

@@ -2,25 +2,19 @@
  * Issue 4 end to end: the real app on the local host + Durable engine, Azurite and the Azure simulator, driven
  * through HTTP; the result checked with ARM GETs through the real SDK clients.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, LOCAL_SUBSCRIPTION_ID, type RunningStack } from '../../local/stack';
+import { LOCAL_SUBSCRIPTION_ID } from '../../local/stack';
 import { makeSimClients, type SimClients } from '../support/sim-clients';
-import { listDeployments, post, seedSpec, waitForDeployment, type Api } from '../support/deployments';
+import { listDeployments, post, seedSpec, startConfigStack, waitForDeployment, type Api } from '../support/deployments';
 
 const KEY = 'e2e-function-key';
-let stack: RunningStack;
+let stack: Awaited<ReturnType<typeof startConfigStack>>;
 let api: Api;
 let arm: SimClients;
 
 beforeAll(async () => {
-  stack = await startStack({
-    sim: { port: 0, timeScale: 0.002, stateDir: mkdtempSync(path.join(tmpdir(), 'qwk-e2e-')) },
-    host: { port: 0, functionKey: KEY },
-    settings: { QWK_RETRY_BASE_MS: '50', QWK_RETRY_CAP_MS: '500' },
-  });
+  // Since issue 5 every deployment also configures the VMs: the simulator runs with its real VM runtime.
+  stack = await startConfigStack({ timeScale: 0.002, functionKey: KEY, settings: { QWK_RETRY_BASE_MS: '50', QWK_RETRY_CAP_MS: '500' } });
   api = { baseUrl: stack.host!.baseUrl, key: KEY };
   arm = makeSimClients(stack.sim, LOCAL_SUBSCRIPTION_ID);
 }, 60_000);
@@ -37,7 +31,7 @@ describe('POST /api/deployments with the seed spec', () => {
     expect(res.status).toBe(202);
     expect(res.headers.get('location')).toBe(res.json.statusUrl);
     const view = await waitForDeployment(api, res.json.id);
-    expect(view).toMatchObject({ runtimeStatus: 'Completed', phase: 'completed', progress: { done: 20, total: 20 } });
+    expect(view).toMatchObject({ runtimeStatus: 'Completed', phase: 'completed', progress: { done: 72, total: 72 } });
     expect(view.steps.every((s: any) => s.status === 'succeeded' && s.attempts === 1 && s.startedAt && s.endedAt)).toBe(true);
 
     const rg = 'LKL-QWK-storage';
@@ -92,7 +86,7 @@ describe('POST /api/deployments with the seed spec', () => {
       'Clstr-nodeB': node('Clstr-nodeB'),
       'Witness-node': { ...node('Witness-node'), data: [], avset: null },
     });
-  });
+  }, 120_000);
 
   it('lists deployments newest first without steps', async () => {
     const list = await listDeployments(api);
@@ -152,7 +146,7 @@ describe('concurrency', () => {
     const again = await post(api, spec);
     expect(again.status).toBe(202);
     expect((await waitForDeployment(api, again.json.id)).runtimeStatus).toBe('Completed');
-  });
+  }, 180_000);
 });
 
 describe('faults', () => {
@@ -241,5 +235,5 @@ describe('secrets', () => {
     for (const [where, text] of Object.entries(haystacks)) {
       for (const needle of needles) expect(text.includes(needle), `secret found in ${where}`).toBe(false);
     }
-  });
+  }, 120_000);
 });

@@ -2,47 +2,27 @@
  * Crash test: a host in a child process is SIGKILLed while activities and a durable timer are pending; a new host
  * on the same Azurite completes the orchestration, and each activity result is in history exactly once.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAzurite, type RunningAzurite } from '../../local/azurite';
-import { DurableTestHost, durableAppRoot, type Status } from '../support/durable-host';
-
-function startChild(connectionString: string): Promise<{ child: ChildProcess; baseUrl: string; systemKey: string }> {
-  const child = spawn(process.execPath, [path.resolve(__dirname, '../support/durable-child-host.js'), durableAppRoot], {
-    env: { ...process.env, AzureWebJobsStorage: connectionString },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr!.on('data', (d) => (err += String(d)));
-    child.stdout!.on('data', (d) => {
-      out += String(d);
-      const m = /DURABLE_CHILD_READY (.*)\n/.exec(out);
-      if (m) resolve({ child, ...(JSON.parse(m[1]) as { baseUrl: string; systemKey: string }) });
-    });
-    child.on('exit', (code) => reject(new Error(`child host exited (${code}): ${err}`)));
-  });
-}
+import { startChildHost, killChildHost, type ChildHost } from '../support/durable-child';
+import { DurableTestHost, type Status } from '../support/durable-host';
 
 describe('Durable crash recovery', () => {
   let azurite: RunningAzurite;
-  let child: ChildProcess | undefined;
+  let first: ChildHost | undefined;
   let second: DurableTestHost | undefined;
 
   beforeAll(async () => {
     azurite = await startAzurite();
   });
   afterAll(async () => {
-    child?.kill('SIGKILL');
+    await killChildHost(first);
     await second?.stop();
     await azurite?.stop();
   });
 
   it('a host killed mid-orchestration is replaced by a new host that completes it exactly once per activity', async () => {
-    const first = await startChild(azurite.connectionString);
-    child = first.child;
+    first = await startChildHost(azurite.connectionString);
     const hook = `${first.baseUrl}/runtime/webhooks/durabletask`;
     const code = `code=${encodeURIComponent(first.systemKey)}`;
     const started = await fetch(`${hook}/orchestrators/CrashScenario/crash-1?${code}`, {
@@ -57,9 +37,7 @@ describe('Durable crash recovery', () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     await new Promise((r) => setTimeout(r, 300));
-    child.kill('SIGKILL');
-    await new Promise((r) => child!.once('exit', r));
-    child = undefined;
+    await killChildHost(first);
 
     second = await DurableTestHost.start(azurite);
     const m = { statusQueryGetUri: `${second.host.baseUrl}/runtime/webhooks/durabletask/instances/crash-1?code=${encodeURIComponent(second.host.systemKey)}` };

@@ -78,6 +78,18 @@ describe('Durable management API', () => {
     expect((await fetch(k.terminatePostUri.replace('{text}', 'again'), { method: 'POST' })).status).toBe(410);
   });
 
+  it('restarts a finished instance with the same or a new id', async () => {
+    const same = await fetch(`${hook()}/instances/mgmt-urls/restart?${key()}&restartWithNewInstanceId=false`, { method: 'POST' });
+    expect(same.status).toBe(202);
+    const again = await host().waitFor((await same.json()) as never);
+    expect(again).toMatchObject({ instanceId: 'mgmt-urls', runtimeStatus: 'Completed', output: 'Hello, Ada!' });
+    const fresh = await fetch(`${hook()}/instances/mgmt-urls/restart?${key()}`, { method: 'POST' });
+    const m = (await fresh.json()) as { id: string };
+    expect(m.id).not.toBe('mgmt-urls');
+    expect((await host().waitFor(m as never)).output).toBe('Hello, Ada!');
+    expect((await fetch(`${hook()}/instances/to-kill/rewind?${key()}`, { method: 'POST' })).status).toBe(501);
+  });
+
   it('waitForCompletionOrCreateCheckStatusResponse returns the output', async () => {
     const m = await host().start('SayHelloInline', 'Wait');
     const r = await host().client('wait', { id: m.id });

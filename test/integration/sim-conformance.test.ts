@@ -215,6 +215,15 @@ describe('compute examples', () => {
     const result = await simFetch(sim, 'GET', run.headers.location as string);
     expect(result.status).toBe(200);
     expectShape(result.json, { value: [rc.responses['200'].body.value[0]] }, 'runCommand');
+    // managed Run Commands (runCommands sub-resource): the example's body (a script by URI) is accepted
+    const mrc = example('compute/VirtualMachineRunCommand_CreateOrUpdate.json');
+    const managed = await putAndGet(`${base}/runCommands/myRunCommand?api-version=${mrc.parameters['api-version']}`, mrc.parameters.runCommand);
+    // the example's response shows tags its request does not set
+    expectShape(managed, adapt(mrc.responses['201'].body, 'myResourceGroup'), 'managedRunCommand', new Set(['tags']));
+    expect(managed.properties.runAsPassword).toBeUndefined();
+    expect(managed.id).toBe(`${vm.id}/runCommands/myRunCommand`);
+    const mget = example('compute/VirtualMachineRunCommand_Get.json');
+    expectShape(managed, mget.responses['200'].body, 'managedRunCommandGet', new Set(['tags', 'script']));
     const del = await simFetch(sim, 'DELETE', `${base}?forceDeletion=true&api-version=2025-11-01`);
     expect(del.status).toBe(202);
     expect(await waitForLro(sim, del)).toBe('Succeeded');

@@ -33,6 +33,10 @@ describe('fault injection as the SDK surfaces it', () => {
       [429, 'Failed', 'TooManyRequests'],
       [201, 'Succeeded', undefined],
     ]);
+    // the SDK waited the (scaled) Retry-After of 10 s = 10 ms between attempts
+    const starts = attempts('networkInterfaces.createOrUpdate', 'nic-429').map((o) => Date.parse(o.start));
+    expect(starts[1] - starts[0]).toBeGreaterThanOrEqual(9);
+    expect(starts[2] - starts[1]).toBeGreaterThanOrEqual(9);
   });
 
   it('429 RetryableError is retried too', async () => {

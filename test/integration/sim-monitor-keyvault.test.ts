@@ -38,8 +38,9 @@ afterAll(async () => {
 describe('Azure Monitor metrics batch API', () => {
   it('answers DipAvailability split by BackendIPAddress and VipAvailability per (scaled) minute', async () => {
     const lbId = ids(c, RG).lb('ilb');
-    const end = new Date();
-    const start = new Date(end.getTime() - 600); // 10 scaled minutes at time scale 0.001
+    // 10 scaled minutes (60 ms each at time scale 0.001), aligned to the grain like Azure's time stamps
+    const end = new Date(Math.floor(Date.now() / 60) * 60);
+    const start = new Date(end.getTime() - 600);
     runtime.switchAt = start.getTime() + 300;
     const [result] = await c.metrics.queryResources([lbId], ['DipAvailability', 'VipAvailability'], 'Microsoft.Network/loadBalancers', {
       startTime: start,
@@ -66,6 +67,7 @@ describe('Azure Monitor metrics batch API', () => {
     expect(vip.timeseries![0].data!.map((d) => d.average)).toEqual(Array(10).fill(100));
     expect(runtime.asked.has('10.20.1.10:59999')).toBe(true);
     const ts = dip.timeseries![0].data!.map((d) => d.timeStamp.getTime());
+    expect(ts[0]).toBe(start.getTime());
     expect(ts[1] - ts[0]).toBe(60); // one scaled minute
   });
 
@@ -73,7 +75,7 @@ describe('Azure Monitor metrics batch API', () => {
     runtime.switchAt = 0;
     const lbId = ids(c, RG).lb('ilb');
     await c.network.networkInterfaces.beginDeleteAndWait(RG, 'n2');
-    const end = new Date();
+    const end = new Date(Math.floor(Date.now() / 60) * 60);
     const [r] = await c.metrics.queryResources([lbId], ['VipAvailability'], 'Microsoft.Network/loadBalancers', {
       startTime: new Date(end.getTime() - 240),
       endTime: end,

@@ -119,6 +119,45 @@ exit 3`;
     expect((await run(rt, vm, 'echo back')).message).toContain('back');
   });
 
+  it("serves packages from the guide's local ISO repo: /home grown, DVD loop-mounted from fstab, RHUI disabled", async () => {
+    const r1 = await runOk(rt, vm, S.localIsoRepoScript);
+    expect(r1.message).toContain('rootvg/homelv changed from 1.00 GiB');
+    expect(r1.message).toMatch(/rhel-dvd-AppStream[\s\S]*RESULT repo ok/);
+    expect(r1.message).not.toContain('rhui-rhel-9');
+    const snap = treeSnapshot(rt.sandboxPath(vm.id));
+    const r2 = await runOk(rt, vm, S.localIsoRepoScript);
+    expect(r2.message).not.toContain('changed from');
+    expect(diffTrees(snap, treeSnapshot(rt.sandboxPath(vm.id)))).toEqual([]);
+    const broken = await run(rt, vm, 'umount /media/cdrom; dnf install -y tar');
+    expect(broken.exitCode).toBe(1);
+    expect(broken.message).toContain("Failed to download metadata for repo 'rhel-dvd-");
+    await runOk(rt, vm, 'mount /media/cdrom');
+  });
+
+  it('stubs follow the real tools: sshd -T (first value wins, drop-ins first), runuser -u, curl --config, initdb --pwfile', async () => {
+    const sshd = await runOk(rt, vm, 'rm -f /etc/ssh/sshd_config.d/00-qwk.conf; sshd -t && sshd -T | grep -E "^(passwordauthentication|x11forwarding) "');
+    expect(sshd.message).toContain('passwordauthentication yes\nx11forwarding yes');
+    await runOk(rt, vm, 'echo "PasswordAuthentication no" > /etc/ssh/sshd_config.d/00-qwk.conf');
+    expect((await runOk(rt, vm, 'sshd -T | grep ^passwordauthentication')).message).toContain('passwordauthentication no');
+    const cfg = await runOk(rt, vm, `printf 'url = "https://acct.blob.core.windows.net/media/sps.img"\\n' > /root/c.cfg; curl -fsSL --config /root/c.cfg -o /root/sps.img; head -c 20 /root/sps.img`);
+    expect(cfg.message).toContain('SIM-IMAGE:lifekeeper');
+    const pg = await run(rt, vm, [
+      'rpm -q postgresql-server >/dev/null || dnf install -y -q postgresql-server',
+      'install -d -o postgres -g postgres /srv/pg && rm -rf /srv/pg/data',
+      'printf "S3cret\\n" > /srv/pg/pw && chown postgres /srv/pg/pw',
+      'runuser -u postgres -- initdb -D /srv/pg/data --auth-local=peer --auth-host=scram-sha-256 --pwfile=/srv/pg/pw >/dev/null',
+      'runuser -u postgres -- pg_ctl start -D /srv/pg/data -w >/dev/null',
+      'runuser -u postgres -- psql -d postgres -Atc "SELECT 1"',
+      'psql -h 127.0.0.1 -U postgres -d postgres -Atc "SELECT 1" 2>&1 || true',
+      'PGPASSWORD=S3cret psql -h 127.0.0.1 -U postgres -d postgres -Atc "SELECT 2"',
+      'psql -U postgres -d postgres -c "SELECT 1" 2>&1 || true',
+      'initdb -D /srv/pg/other 2>&1 || true',
+      'runuser -u postgres -- pg_ctl stop -D /srv/pg/data >/dev/null',
+    ].join('\n'));
+    expect(pg.exitCode).toBe(0);
+    expect(pg.message).toMatch(/\[stdout\]\n1\n.*fe_sendauth: no password supplied\n2\n.*Peer authentication failed for user "postgres"\n.*cannot be run as root/s);
+  });
+
   it('a script asking for a reboot gets it after returning: the SELinux mode follows the config at boot only', async () => {
     const noReboot = await runOk(rt, vm, "sed -i 's/^SELINUX=.*/SELINUX=permissive/' /etc/selinux/config; getenforce");
     expect(noReboot.message).toContain('[stdout]\nDisabled\n');
@@ -168,6 +207,9 @@ describe('VM runtime: NFS witness share, LifeKeeper/QWK model, ILB probe', () =>
     await runOk(rt, b, S.lifekeeperScript('Clstr-nodeB'));
     await runOk(rt, a, S.commpathScript);
     await runOk(rt, a, S.lbhcScript);
+    const treeA = treeSnapshot(rt.sandboxPath(a.id));
+    for (const script of [S.lifekeeperScript('Clstr-nodeA'), S.commpathScript, S.lbhcScript]) await runOk(rt, a, script);
+    expect(diffTrees(treeA, treeSnapshot(rt.sandboxPath(a.id)))).toEqual([]);
     const share = path.join(rt.sandboxPath(w.id), 'root/qwkshare');
     const read = (n: string) => parseQwkObject(fs.readFileSync(path.join(share, n), 'utf8'));
     await waitFor(() => (read('Clstr_nodeA')?.sequence ?? 0) > 3 && (read('Clstr_nodeB')?.sequence ?? 0) > 3);
@@ -184,6 +226,12 @@ describe('VM runtime: NFS witness share, LifeKeeper/QWK model, ILB probe', () =>
     expect(rt.probeAnswered('10.5.1.11', 12345, now)).toBe(true);
     expect(rt.probeAnswered('10.5.1.12', 12345, now)).toBe(false);
     expect(rt.probeAnswered('10.5.1.11', 12345, new Date(now.getTime() - 3_600_000))).toBe(false);
+  });
+
+  it('LifeKeeper remote execution and status of the peer (lcdremexec, lcdstatus -e -d)', async () => {
+    const r = await runOk(rt, a, 'PATH=$PATH:/opt/LifeKeeper/bin; lcdremexec -d Clstr-nodeB -- readlink -f /dev/disk/azure/scsi1/lun0; lcdremexec -d Clstr-nodeB -- hostname; lcdstatus -e -d Clstr-nodeB');
+    expect(r.message).toMatch(/\[stdout\]\n\/dev\/sdc\nClstr-nodeB\nBACKUP +TAG +ID +STATE +PRIO +PRIMARY\n/);
+    expect(r.message).toMatch(/Clstr-nodeA +lbhc-12345 +lbhc-12345 +OSU +10 +Clstr-nodeA/);
   });
 
   it('runs PostgreSQL under LifeKeeper; a switchover moves the frontend IP and the probe to the standby', async () => {
@@ -221,6 +269,20 @@ describe('VM runtime: NFS witness share, LifeKeeper/QWK model, ILB probe', () =>
     expect((await runOk(rt, a, "mountpoint -q /mnt/qwkmnt && su - postgres -c 'pg_ctl status -D /data/pgsql/data'")).message).toContain('server is running');
   });
 
+  it('witness down: QWK objects stop updating (the nodes lose their storage)', async () => {
+    const share = path.join(rt.sandboxPath(w.id), 'root/qwkshare');
+    const seq = (n: string) => parseQwkObject(fs.readFileSync(path.join(share, n), 'utf8'))!.sequence;
+    await rt.witnessDown(w.id);
+    await sleep(6000 * TIME_SCALE * 2);
+    const stopped = seq('Clstr_nodeA');
+    await sleep(6000 * TIME_SCALE * 4);
+    expect(seq('Clstr_nodeA')).toBe(stopped);
+    expect(rt.clusterModel(a.id).qwkWriters.find((x) => x.node === 'Clstr-nodeA')?.lastError).toContain('not reachable');
+    await runOk(rt, w, 'systemctl start nfs-server');
+    rt.refresh();
+    await waitFor(() => seq('Clstr_nodeA') > stopped);
+  });
+
   it('crash of the active node: the standby takes over once the witness check passes', async () => {
     expect(rt.probeAnswered('10.5.1.12', 12345, new Date())).toBe(false);
     const crashAt = Date.now();
@@ -239,5 +301,59 @@ describe('VM runtime: NFS witness share, LifeKeeper/QWK model, ILB probe', () =>
     expect(nodeAView.lkRunning).toBe(true);
     expect(nodeAView.resources.every((r) => r.state === 'OSU')).toBe(true);
     expect(rt.probeAnswered('10.5.1.12', 12345, new Date())).toBe(true);
+  });
+  it("guide §9.3: the active node's networks go down; it loses quorum and the standby takes over", async () => {
+    // after the crash test the hierarchy is on nodeB and nodeA is back as standby
+    expect(rt.probeAnswered('10.5.1.12', 12345, new Date())).toBe(true);
+    await waitFor(() => rt.clusterModel(a.id).qwkWriters.some((x) => x.node === 'Clstr-nodeA' && x.lastError === undefined && x.lastSequence !== undefined));
+    await runOk(rt, b, 'ifconfig eth1 down; ifconfig eth0 down');
+    await waitFor(() => rt.probeAnswered('10.5.1.11', 12345, new Date()), 5000);
+    expect(rt.probeAnswered('10.5.1.12', 12345, new Date())).toBe(false);
+    const view = rt.clusterModel(a.id);
+    expect(view.nodes.find((n) => n.vmName === 'Clstr-nodeB')).toMatchObject({ lkRunning: false, downInterfaces: ['eth0', 'eth1'] });
+    expect(view.nodes.find((n) => n.vmName === 'Clstr-nodeA')!.resources.every((r) => r.state === 'ISP')).toBe(true);
+    const objA = () => parseQwkObject(fs.readFileSync(path.join(rt.sandboxPath(w.id), 'root/qwkshare/Clstr_nodeA'), 'utf8'))!;
+    await waitFor(() => objA().peers[0]?.commstat === 'DOWN');
+    expect((await runOk(rt, w, S.clientCheckScript('10.5.1.100'), pg)).message).toMatch(/\n1\n\n\[stderr\]/);
+  });
+  it('guide §9.4: with the witness down, losing the comm paths stops the resources on every node', async () => {
+    await rt.powerAction(b.id, 'restart');
+    expect(rt.clusterModel(b.id).nodes.find((n) => n.vmName === 'Clstr-nodeB')).toMatchObject({ lkRunning: true, downInterfaces: [] });
+    expect(rt.probeAnswered('10.5.1.11', 12345, new Date())).toBe(true);
+    await rt.witnessDown(w.id);
+    await sleep(6000 * TIME_SCALE * 2);
+    expect(rt.probeAnswered('10.5.1.11', 12345, new Date())).toBe(true);
+    await runOk(rt, a, 'ip link set eth1 down; ip link set eth0 down');
+    await waitFor(() => !rt.probeAnswered('10.5.1.11', 12345, new Date()));
+    const nodesDown = () => rt.clusterModel(a.id).nodes.filter((n) => n.vmName !== 'Witness-node').every((n) => !n.lkRunning);
+    await waitFor(nodesDown, 5000);
+    const view = rt.clusterModel(a.id);
+    for (const name of ['Clstr-nodeA', 'Clstr-nodeB']) {
+      expect(view.nodes.find((n) => n.vmName === name)!.resources.some((r) => r.state === 'ISP')).toBe(false);
+    }
+    expect(view.probeAnswering).toEqual([]);
+  });
+});
+
+describe('VM runtime: Run Command timeout and deletion', () => {
+  it('kills a script after 90 min × timeScale and forgets a deleted VM', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vmrt-timeout-'));
+    const rt = createVmRuntime({ rootDir: root, timeScale: 0.00005 });
+    const vm = seedVm('Slow-vm', ['10.9.2.4'], 0x50, 'rg-slow');
+    try {
+      await rt.vmCreated(vm);
+      const r = await run(rt, vm, 'echo started; sleep 5; echo never');
+      expect(r.exitCode).toBe(124);
+      expect(r.message).toContain('started');
+      expect(r.message).not.toContain('never');
+      expect(r.durationMs).toBeLessThan(3000);
+      const dir = rt.sandboxPath(vm.id);
+      await rt.vmDeleted(vm.id);
+      expect(fs.existsSync(dir)).toBe(false);
+      expect(rt.powerState(vm.id)).toBe('unknown');
+    } finally {
+      await rt.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -56,6 +56,8 @@ ls /var/LifeKeeper/license/*.lic >/dev/null 2>&1 || { echo "SIM-LICENSE" > /root
 setkey() { if grep -q "^$1=" /etc/default/LifeKeeper; then sed -i "s|^$1=.*|$1=$2|" /etc/default/LifeKeeper; else echo "$1=$2" >> /etc/default/LifeKeeper; fi; }
 setkey NOBCASTPING 1
 /opt/LifeKeeper/bin/lktest >/dev/null || /opt/LifeKeeper/bin/lkstart
+for _ in $(seq 1 50); do [ -e /opt/LifeKeeper/config/LK_INITDONE ] && break; sleep 0.1; done
+[ -e /opt/LifeKeeper/config/LK_INITDONE ]
 setkey QUORUM_MODE storage
 setkey WITNESS_MODE storage
 setkey QWK_STORAGE_TYPE file
@@ -68,8 +70,8 @@ echo "RESULT lifekeeper ok"`;
 
 export const commpathScript = `set -euo pipefail
 export PATH=$PATH:/opt/LifeKeeper/bin
-net_list | grep -q '10.5.1.11/10.5.1.12' || lkcli commpath create --laddr 10.5.1.11 --raddr 10.5.1.12 --dest Clstr-nodeB --priority 1
-net_list | grep -q '10.5.2.11/10.5.2.12' || lkcli commpath create --laddr 10.5.2.11 --raddr 10.5.2.12 --dest Clstr-nodeB --priority 2
+net_list | grep '10.5.1.11/10.5.1.12' >/dev/null || lkcli commpath create --laddr 10.5.1.11 --raddr 10.5.1.12 --dest Clstr-nodeB --priority 1
+net_list | grep '10.5.2.11/10.5.2.12' >/dev/null || lkcli commpath create --laddr 10.5.2.11 --raddr 10.5.2.12 --dest Clstr-nodeB --priority 2
 echo "RESULT commpaths ok"`;
 
 export const lbhcScript = `set -euo pipefail
@@ -98,10 +100,28 @@ su - postgres -c 'psql -l' | grep template1 >/dev/null
 ins_list -t pgsql-5432 >/dev/null || lkcli resource create pgsql --tag pgsql-5432 --datadir /data/pgsql/data --exepath /usr/bin --clientexe /usr/bin/psql --dbport 5432
 eqv_list -t datarep-data >/dev/null || lkcli resource extend dk --tag datarep-data --dest Clstr-nodeB --mode synchronous --laddr 10.5.2.11 --raddr 10.5.2.12 --switchback intelligent --template_priority 1 --target_priority 10
 eqv_list -t pgsql-5432 >/dev/null || lkcli resource extend pgsql --tag pgsql-5432 --dest Clstr-nodeB
-dep_list -f: | grep -qx 'pgsql-5432:ip-10.5.1.100' || lkcli dependency create --parent pgsql-5432 --child ip-10.5.1.100
-dep_list -f: | grep -qx 'pgsql-5432:lbhc-12345' || lkcli dependency create --parent pgsql-5432 --child lbhc-12345
+dep_list -f: | grep -x 'pgsql-5432:ip-10.5.1.100' >/dev/null || lkcli dependency create --parent pgsql-5432 --child ip-10.5.1.100
+dep_list -f: | grep -x 'pgsql-5432:lbhc-12345' >/dev/null || lkcli dependency create --parent pgsql-5432 --child lbhc-12345
 echo "RESULT postgres ok"`;
 
 export const clientCheckScript = (host: string) => `set -euo pipefail
 rpm -q postgresql >/dev/null || dnf install -y postgresql
 PGPASSWORD="$PGPW" psql -h ${host} -U postgres -d postgres -tA -c 'select 1'`;
+
+export const localIsoRepoScript = `set -euo pipefail
+size=$(lvs --noheadings -o lv_size --units m rootvg/homelv | tr -d ' m')
+if [ "\${size%.*}" -lt 17000 ]; then lvextend -L +16384 /dev/mapper/rootvg-homelv; xfs_growfs /home; fi
+iso=/home/lkadmin/rhel-9.2-x86_64-dvd.iso
+[ -f "$iso" ] || curl -fsS -o "$iso" 'https://qwkops.blob.core.windows.net/media/rhel-9.2-x86_64-dvd.iso'
+mkdir -p /media/cdrom
+line="$iso /media/cdrom iso9660 loop,ro 0 0"
+grep -qxF "$line" /etc/fstab || echo "$line" >> /etc/fstab
+mountpoint -q /media/cdrom || mount /media/cdrom
+for r in BaseOS AppStream; do
+  want=$(printf '[rhel-dvd-%s]\\nname=rhel-dvd-%s\\nbaseurl=file:///media/cdrom/%s\\nenabled=1\\ngpgcheck=1\\ngpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-redhat-release' $r $r $r)
+  [ "$(cat /etc/yum.repos.d/rhel-dvd-$r.repo 2>/dev/null)" = "$want" ] || printf '%s\\n' "$want" > /etc/yum.repos.d/rhel-dvd-$r.repo
+done
+if grep -q '^enabled=1' /etc/yum.repos.d/rh-cloud-base.repo; then sed -i 's/^enabled=1/enabled=0/' /etc/yum.repos.d/rh-cloud-base.repo; fi
+rpm -q xorg-x11-xauth >/dev/null || dnf install -y xauth
+dnf repolist
+echo "RESULT repo ok"`;

@@ -21,6 +21,8 @@ export interface DriveOptions {
   raise?: Array<{ afterEpisode: number; name: string; data: unknown }>;
   /** swap the orchestrator code from this episode on */
   swap?: { fromEpisode: number; fn: OrchestratorFn };
+  /** sub-orchestrators, run to completion in memory when scheduled */
+  children?: Record<string, OrchestratorFn>;
   maxEpisodes?: number;
 }
 
@@ -67,6 +69,13 @@ export async function drive(fn: OrchestratorFn, options: DriveOptions = {}): Pro
         }
       } else if (w.kind === 'timer') {
         inbox.push(events.timerFired(now, w.id, w.fireAt));
+      } else {
+        const child = await drive(options.children![w.name], { ...options, swap: undefined, raise: [], input: w.input === null ? undefined : JSON.parse(w.input) });
+        inbox.push(
+          child.decision.status === 'Completed'
+            ? events.subOrchestrationCompleted(now, w.id, child.decision.output)
+            : events.subOrchestrationFailed(now, w.id, `child ${w.instanceId} failed`, child.decision.output ?? ''),
+        );
       }
     }
   }

@@ -25,13 +25,11 @@ export interface SimClientExtras {
 }
 
 /**
- * Client options per SDK for the simulator:
- * - ARM (classic autorest clients arm-resources/arm-network): `endpoint` and `$host` = simulator URL.
- * - ARM (modular arm-compute 24): `endpoint` = simulator URL.
- * - all: `tlsOptions: { ca }` with the simulator's CA certificate.
+ * Client options of the ARM clients (arm-resources 7, arm-network 36, arm-compute 24) for the simulator:
+ * `endpoint` = simulator URL (the classic clients need no `$host` besides it) and `tlsOptions: { ca }`.
  */
 export function simArmOptions(sim: SimEndpoint, extras: SimClientExtras = {}) {
-  return { endpoint: sim.url, $host: sim.url, tlsOptions: { ca: sim.caPem }, ...(extras.retryOptions ? { retryOptions: extras.retryOptions } : {}) };
+  return { endpoint: sim.url, tlsOptions: { ca: sim.caPem }, ...(extras.retryOptions ? { retryOptions: extras.retryOptions } : {}) };
 }
 
 export interface SimClients {
@@ -51,7 +49,7 @@ export function makeSimClients(sim: SimEndpoint, subscriptionId = SIM_SUBSCRIPTI
   return {
     resources: new ResourceManagementClient(simCredential, subscriptionId, arm),
     network: new NetworkManagementClient(simCredential, subscriptionId, arm),
-    compute: new ComputeManagementClient(simCredential, subscriptionId, { endpoint: sim.url, ...tls }),
+    compute: new ComputeManagementClient(simCredential, subscriptionId, arm),
     metrics: new MetricsClient(sim.url, simCredential, tls),
     secrets: new SecretClient(`${sim.url}/`, simCredential, { ...tls, disableChallengeResourceVerification: true }),
     subscriptionId,

@@ -142,15 +142,31 @@ describe('durable replay against the durable-functions SDK', () => {
     expect(r.history.at(-2)!.EventType).toBe(EventType.ContinueAsNew);
   });
 
-  it('keeps the custom status and sub-orchestration ids', async () => {
+  it('runs sub-orchestrations with generated ids and keeps the custom status', async () => {
     const r = await drive(
       function* (context) {
         context.df.setCustomStatus({ step: 1 });
-        return yield context.df.callSubOrchestrator('Child', 'in');
+        const a = yield context.df.callSubOrchestrator('Child', 'in');
+        const b = yield context.df.callSubOrchestrator('Child', 'again', 'fixed-id');
+        return [a, b];
       },
-      { maxEpisodes: 1 },
-    ).catch((e: Error) => e);
-    expect(r).toBeInstanceOf(Error); // the child never completes in memory
+      { activities: hello, children: { Child: function* (context) { return yield context.df.callActivity('Hello', context.df.getInput()); } } },
+    );
+    expect(JSON.parse(r.decision.output!)).toEqual(['Hello, in!', 'Hello, again!']);
+    expect(JSON.parse(r.decision.customStatus!)).toEqual({ step: 1 });
+    const created = r.history.filter((e) => e.EventType === EventType.SubOrchestrationInstanceCreated);
+    expect(created.map((e) => [e.EventId, e.InstanceId, e.Input])).toEqual([
+      [0, 'inst1:0', '"in"'],
+      [1, 'fixed-id', '"again"'],
+    ]);
+  });
+
+  it('fails an unsupported action (callHttp) with a clear message', async () => {
+    const r = await drive(function* (context) {
+      return yield context.df.callHttp({ method: 'GET', url: 'http://127.0.0.1:1/' });
+    });
+    expect(r.decision.status).toBe('Failed');
+    expect(JSON.parse(r.decision.output!)).toMatch(/does not support the action CallHttp/);
   });
 
   it('surfaces an orchestrator exception as Failed', async () => {

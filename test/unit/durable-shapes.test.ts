@@ -4,6 +4,7 @@ import { clientBindingData, friendlyHistory, managementPayload, statusJson } fro
 import { resolveSettings, timeSpanMs } from '../../local/host/durable';
 import { triggerPayload } from '../../local/host/durable/episode';
 import type { InstanceRecord } from '../../local/host/durable/store';
+import { activityFailedEvent, batchActivities, typedDataToJson } from '../../local/host/durable/messages';
 
 const at = new Date('2026-02-03T04:05:06.000Z');
 
@@ -79,5 +80,26 @@ describe('durable wire shapes', () => {
     expect(s).toMatchObject({ hubName: 'H', leaseSeconds: 7, maxConcurrentActivityFunctions: 3, maxConcurrentOrchestratorFunctions: 20 });
     expect(resolveSettings({ hostJson: {} }, { hubName: 'X' }, 2).hubName).toBe('X');
     expect(resolveSettings({ hostJson: {} }, {}, 2).hubName).toBe('TestHubName');
+  });
+
+  it('packs activities into work batches of at most 100 items and bounded size', () => {
+    const small = Array.from({ length: 250 }, (_, id) => ({ id, name: 'A', input: '1' }));
+    expect(batchActivities(small).map((b) => b.length)).toEqual([100, 100, 50]);
+    const big = Array.from({ length: 3 }, (_, id) => ({ id, name: 'A', input: 'x'.repeat(20_000) }));
+    expect(batchActivities(big).map((b) => b.map((i) => i.id))).toEqual([[0], [1], [2]]);
+    expect(batchActivities([])).toEqual([]);
+  });
+
+  it('turns invocation results and errors into history payloads', () => {
+    expect(typedDataToJson({ string: 'hi' })).toBe('"hi"');
+    expect(typedDataToJson({ json: '{"a":1}' })).toBe('{"a":1}');
+    expect(typedDataToJson({ int: 4 })).toBe('4');
+    expect(typedDataToJson(undefined)).toBe('null');
+    const plain = activityFailedEvent(at, { id: 2, name: 'Act', input: null }, Object.assign(new Error('boom'), { userStack: 'Error: boom\n  at x' }));
+    expect(plain).toMatchObject({ EventType: EventType.TaskFailed, TaskScheduledId: 2, Reason: "Activity function 'Act' failed: boom", Details: 'Error: boom\n  at x' });
+    expect(plain.FailureDetails).toBeUndefined();
+    const detailed = activityFailedEvent(at, { id: 3, name: 'Act', input: null }, new Error(JSON.stringify({ errorType: 'RangeError', errorMessage: 'bad', isNonRetriable: true, properties: { code: 7 } })));
+    expect(detailed.FailureDetails).toEqual({ ErrorType: 'RangeError', ErrorMessage: 'bad', StackTrace: undefined, IsNonRetriable: true, Properties: { code: 7 } });
+    expect(detailed.Reason).toBe("Activity function 'Act' failed: RangeError: bad");
   });
 });

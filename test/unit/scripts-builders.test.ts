@@ -124,9 +124,9 @@ describe('OS steps', () => {
     expect(buildFirewall(p, 'node').script).toContain('qwk_run systemctl disable firewalld');
     const kept = seedParams((x) => { x.firewall.keepFirewalld = true; });
     const node = buildFirewall(kept, 'node').script;
-    expect(node).toContain("ports=('7365/tcp' '778/tcp' '10001-10010/tcp' '5432/tcp' '12345/tcp')");
+    expect(node).toContain("openings=('port=7365/tcp' 'port=778/tcp' 'port=10001-10010/tcp' 'port=5432/tcp' 'port=12345/tcp')");
     expect(node).not.toContain('systemctl disable firewalld');
-    expect(buildFirewall(kept, 'witness').script).toContain("services=('nfs')");
+    expect(buildFirewall(kept, 'witness').script).toContain("openings=('service=nfs')");
   });
 
   it('NIC pinning with each NIC\'s own MAC', () => {

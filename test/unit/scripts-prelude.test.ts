@@ -1,6 +1,6 @@
 /** The shared bash prelude, executed for real by bash on temporary files: result line, change tracking, helpers. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -149,5 +149,33 @@ describe('idempotent edit helpers', () => {
     expect(existsSync(dest) && readFileSync(dest, 'utf8')).toBe('image');
     expect(run(body).result.changed).toBe(false);
     expect(run(`qwk_fetch ${sq(join(dir, 'nope'))} QWK_NONE ${sq(join(dir, 'x'))}`).result.ok).toBe(false);
+  });
+
+  it('qwk_fetch passes SAS tokens and URLs to curl only through its 0600 config file', () => {
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    // a fake curl: records its argv and the config it was given, writes the -o file
+    writeFileSync(join(bin, 'curl'), [
+      '#!/bin/bash',
+      `printf '%s\\n' "$*" >>${sq(join(dir, 'argv'))}`,
+      'out=""; cfg=""',
+      'while [ $# -gt 0 ]; do case $1 in -o) out=$2; shift;; --config) cfg=$2; shift;; esac; shift; done',
+      `stat -c %a "$cfg" >>${sq(join(dir, 'cfgmode'))}; cat "$cfg" >>${sq(join(dir, 'cfg'))}`,
+      'echo data >"$out"',
+    ].join('\n'), { mode: 0o755 });
+    const env = { PATH: `${bin}:${process.env.PATH}` };
+    const token = 'sv=2024-01-01&sig=SECRETSIG';
+    const r1 = run(`qwk_fetch 'https://acct.blob.core.windows.net/c/sps.img' QWK_SAS ${sq(join(dir, 'a.img'))}`, { ...env, QWK_SAS: `?${token}` });
+    expect(r1.result.changed).toBe(true);
+    const r2 = run(`qwk_fetch 'https://acct.blob.core.windows.net/c/x.iso' QWK_SAS ${sq(join(dir, 'b.img'))}`, { ...env, QWK_SAS: 'https://other.example/x.iso?sig=FULLURLSIG' });
+    expect(r2.result.ok).toBe(true);
+    expect(readFileSync(join(dir, 'cfg'), 'utf8')).toBe(
+      `url = "https://acct.blob.core.windows.net/c/sps.img?${token}"\nurl = "https://other.example/x.iso?sig=FULLURLSIG"\n`,
+    );
+    expect(readFileSync(join(dir, 'cfgmode'), 'utf8')).toBe('600\n600\n');
+    const argv = readFileSync(join(dir, 'argv'), 'utf8');
+    expect(argv).not.toMatch(/SECRETSIG|FULLURLSIG/);
+    expect(r1.stdout + r1.stderr + r2.stdout + r2.stderr).not.toMatch(/SECRETSIG|FULLURLSIG/);
+    expect(readdirSync(dir).filter((n) => n.startsWith('qwk-ops.'))).toEqual([]);
   });
 });

@@ -1,12 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { setImmediate as tick } from 'node:timers/promises';
 import { VmBusyError, VmNotRunningError, type PowerAction, type SimVm } from '../vm/runtime';
+import { runtimeError } from './runtime-errors';
 import { ArmError, badRequest, computeReferenceNotFound, missingComputeParameter } from './errors';
 import { key, parseResourceId, resourceId, sameId } from './ids';
 import { T, findSubnet } from './network-refs';
-import { macAddressOf } from './network-types';
+import { macAddressOf } from './network';
 import { envelope, locationOf, ref, type ActionOutcome, type ArmContext, type ResourceType } from './resource-type';
 import type { ResourceRecord } from './store';
+import { virtualMachineRunCommands } from './run-command-types';
 
 // ------------------------------------------------------------------ availability sets
 
@@ -330,12 +332,6 @@ function powerActionFor(action: PowerAction) {
   };
 }
 
-function runtimeError(err: unknown): ArmError | undefined {
-  if (err instanceof VmBusyError) return new ArmError(409, 'Conflict', err.message);
-  if (err instanceof VmNotRunningError) return new ArmError(409, 'OperationNotAllowed', err.message);
-  return undefined;
-}
-
 const RUN_COMMAND_IDS = new Set(['runshellscript', 'runpowershellscript', 'ifconfig', 'ipconfig', 'enableremoteps', 'resetrdpcert', 'setrdpport', 'enableadminaccount']);
 
 const runCommand = {
@@ -416,12 +412,14 @@ export const virtualMachines: ResourceType = {
     await ctx.runtime.vmDeleted(vm.id);
     const nicRefs: any[] = vm.properties.networkProfile?.networkInterfaces ?? [];
     const diskRefs = diskIdsOf(vm);
-    // Detach first (remove the VM), then delete what its deleteOption says.
+    // Detach first (remove the VM and its managed run commands), then delete what its deleteOption says.
     ctx.store.delete(vm.id);
+    for (const r of ctx.store.list({ type: virtualMachineRunCommands.type })) if (r.id.toLowerCase().startsWith(`${vm.id.toLowerCase()}/`)) ctx.store.delete(r.id);
     for (const n of nicRefs) if (n.properties?.deleteOption === 'Delete') ctx.store.delete(n.id);
     for (const d of diskRefs) if (d.deleteOption === 'Delete') ctx.store.delete(d.id);
   },
   views: { instanceview: (ctx, vm) => instanceView(ctx, vm) },
+  nested: { runcommands: virtualMachineRunCommands },
   actions: {
     restart: powerActionFor('restart'),
     start: powerActionFor('start'),
@@ -431,4 +429,4 @@ export const virtualMachines: ResourceType = {
   },
 };
 
-export const COMPUTE_TYPES = [availabilitySets, virtualMachines, disks];
+export const COMPUTE_TYPES = [availabilitySets, virtualMachines, disks, virtualMachineRunCommands];

@@ -1,13 +1,25 @@
+import { randomUUID } from 'node:crypto';
 import { ArmError, anotherOperationInProgress, badRequest, resourceGroupNotFound, resourceNotFound } from './errors';
 import type { Fault, FaultInjector, FaultTarget } from './faults';
 import type { SimRequest, SimResponse } from './http-types';
 import { resourceGroupId, resourceId } from './ids';
 import { POLL_RETRY_AFTER_S, type LatencyKey, type LatencyModel } from './latency';
 import type { Journal, Operation } from './journal';
-import type { AsyncOperation, OperationManager } from './operations';
+import type { AsyncOperation, OperationManager, StartOperation } from './operations';
 import { canonicalJson, normalizeLocation, type ArmContext, type ResourceType } from './resource-type';
 import type { GroupRecord, ResourceRecord, ResourceStore } from './store';
-import { randomUUID } from 'node:crypto';
+
+/** The resource a request targets, with its route and journal entry. */
+interface Target {
+  sub: string;
+  rg: string;
+  type: ResourceType;
+  name: string;
+  /** For a nested resource type (e.g. a VM's runCommands): the parent's id. */
+  parentId?: string;
+  entry?: Operation;
+  route: Omit<Route, 'exec'>;
+}
 
 export interface Route {
   op: string;
@@ -21,7 +33,7 @@ export interface Route {
 
 const eq = (a: string | undefined, b: string) => (a ?? '').toLowerCase() === b.toLowerCase();
 
-/** A response body-less 202/201/200 that starts or joins an LRO carries these headers. */
+/** The headers of a response that starts (or joins) a long-running operation. */
 function lroHeaders(baseUrl: string, op: AsyncOperation, apiVersion: string, retryAfter: number): Record<string, string> {
   const prefix = `${baseUrl}/subscriptions/${op.subscriptionId}/providers/${op.provider}/locations/${op.location}`;
   return {
@@ -241,31 +253,36 @@ export class ArmEngine {
 
   private resourceRoute(req: SimRequest, sub: string, rg: string, type: ResourceType, tail: string[]): Route {
     const [name, sub1, sub2] = tail;
+    const nested = sub1 ? type.nested?.[sub1.toLowerCase()] : undefined;
+    if (nested) return this.nestedRoute(req, sub, rg, nested, resourceId(sub, rg, type.type, name), tail.slice(2));
     const id = resourceId(sub, rg, type.type, name);
     const base = { resourceId: id, resourceType: type.type, name };
     const m = req.method;
     if (tail.length === 1) {
-      if (m === 'GET') return { ...base, op: `${type.short}.get`, exec: async () => ({ status: 200, body: type.render(this.ctx, this.getRecord(sub, rg, type, name), req.url.searchParams) }) };
+      if (m === 'GET') return { ...base, op: `${type.short}.get`, exec: async () => ({ status: 200, body: type.render(this.ctx, this.getRecord({ sub, rg, type, name }), req.url.searchParams) }) };
       if (m === 'PUT') {
         const r = { ...base, op: `${type.short}.createOrUpdate` };
-        return { ...r, exec: (entry) => this.put(req, sub, rg, type, name, entry, r) };
+        return { ...r, exec: (entry) => this.put(req, { sub, rg, type, name, entry, route: r }) };
+      }
+      if (m === 'PATCH') {
+        return { ...base, op: `${type.short}.updateTags`, exec: async () => this.patchTags(req, this.getRecord({ sub, rg, type, name }), type) };
       }
       if (m === 'DELETE') {
         const r = { ...base, op: `${type.short}.delete` };
-        return { ...r, exec: (entry) => this.delete(req, sub, rg, type, name, entry, r) };
+        return { ...r, exec: (entry) => this.delete(req, { sub, rg, type, name, entry, route: r }) };
       }
     }
     if (tail.length === 2) {
       const action = type.actions?.[sub1.toLowerCase()];
       if (m === 'POST' && action) {
         const op = `${type.short}.${action.name}`;
-        return { ...base, op, exec: (entry) => this.action(req, sub, rg, type, name, sub1.toLowerCase(), entry, { ...base, op }) };
+        return { ...base, op, exec: (entry) => this.action(req, { sub, rg, type, name, entry, route: { ...base, op } }, sub1.toLowerCase()) };
       }
       const view = type.views?.[sub1.toLowerCase()];
-      if (m === 'GET' && view) return { ...base, op: `${type.short}.${sub1}`, exec: async () => ({ status: 200, body: view(this.ctx, this.getRecord(sub, rg, type, name)) }) };
+      if (m === 'GET' && view) return { ...base, op: `${type.short}.${sub1}`, exec: async () => ({ status: 200, body: view(this.ctx, this.getRecord({ sub, rg, type, name })) }) };
       const child = type.children?.[sub1.toLowerCase()];
       if (m === 'GET' && child) {
-        return { ...base, resourceId: `${id}/${sub1}`, op: `${child.opName}.list`, exec: async () => ({ status: 200, body: { value: child.list(this.ctx, this.getRecord(sub, rg, type, name)) } }) };
+        return { ...base, resourceId: `${id}/${sub1}`, op: `${child.opName}.list`, exec: async () => ({ status: 200, body: { value: child.list(this.ctx, this.getRecord({ sub, rg, type, name })) } }) };
       }
     }
     if (tail.length === 3 && type.children?.[sub1.toLowerCase()]) {
@@ -273,7 +290,7 @@ export class ArmEngine {
       const childId = `${id}/${sub1}/${sub2}`;
       const cbase = { resourceId: childId, resourceType: `${type.type}/${sub1}`, name: sub2 };
       const findChild = () => {
-        const parent = this.getRecord(sub, rg, type, name);
+        const parent = this.getRecord({ sub, rg, type, name });
         const item = child.list(this.ctx, parent).find((c) => eq(c.name, sub2));
         if (!item) throw resourceNotFound(`${type.type}/${name}/${sub1}`, sub2, rg);
         return { parent, item };
@@ -284,11 +301,11 @@ export class ArmEngine {
           ...cbase,
           op: `${child.opName}.createOrUpdate`,
           exec: async (entry) => {
-            const parent = this.getRecord(sub, rg, type, name);
+            const parent = this.getRecord({ sub, rg, type, name });
             const existed = child.list(this.ctx, parent).some((c) => eq(c.name, sub2));
             const parentBody = child.withChild!(JSON.parse(parent.requestBody), sub2, req.body ?? {});
-            const res = await this.put({ ...req, body: parentBody }, sub, rg, type, name, entry, { ...cbase, op: `${child.opName}.createOrUpdate` }, child.putLatency);
-            const item = child.list(this.ctx, this.getRecord(sub, rg, type, name)).find((c) => eq(c.name, sub2));
+            const res = await this.put({ ...req, body: parentBody }, { sub, rg, type, name, entry, route: { ...cbase, op: `${child.opName}.createOrUpdate` } }, child.putLatency);
+            const item = child.list(this.ctx, this.getRecord({ sub, rg, type, name })).find((c) => eq(c.name, sub2));
             return { ...res, status: existed ? 200 : 201, body: item };
           },
         };
@@ -302,7 +319,7 @@ export class ArmEngine {
             if (!parent || !child.list(this.ctx, parent).some((c) => eq(c.name, sub2))) return { status: 204 };
             child.checkDelete?.(this.ctx, parent, sub2);
             const parentBody = child.withoutChild!(JSON.parse(parent.requestBody), sub2);
-            const res = await this.put({ ...req, body: parentBody }, sub, rg, type, name, entry, { ...cbase, op: `${child.opName}.delete` }, child.deleteLatency);
+            const res = await this.put({ ...req, body: parentBody }, { sub, rg, type, name, entry, route: { ...cbase, op: `${child.opName}.delete` } }, child.deleteLatency);
             return { ...res, status: 202, body: undefined };
           },
         };
@@ -311,10 +328,59 @@ export class ArmEngine {
     throw new ArmError(404, 'NotFound', `No route for ${req.method} ${req.url.pathname}`);
   }
 
-  private getRecord(sub: string, rg: string, type: ResourceType, name: string): ResourceRecord {
-    this.requireGroup(sub, rg);
-    const rec = this.store.get(resourceId(sub, rg, type.type, name));
-    if (!rec) throw resourceNotFound(type.type, name, rg);
+  /** Routes of a resource type nested under a parent resource (GET list, GET/PUT/DELETE one). */
+  private nestedRoute(req: SimRequest, sub: string, rg: string, type: ResourceType, parentId: string, tail: string[]): Route {
+    const m = req.method;
+    const collection = `${parentId}/${type.segment}`;
+    if (tail.length === 0 && m === 'GET') {
+      return {
+        op: `${type.short}.list`,
+        resourceId: collection,
+        resourceType: type.type,
+        exec: async () => {
+          this.requireParent({ rg, parentId });
+          const value = this.store.list({ type: type.type }).filter((r) => r.id.toLowerCase().startsWith(`${collection.toLowerCase()}/`));
+          return { status: 200, body: { value: value.map((r) => type.render(this.ctx, r, req.url.searchParams)) } };
+        },
+      };
+    }
+    const name = tail[0];
+    if (tail.length !== 1 || !name) throw new ArmError(404, 'NotFound', `No route for ${req.method} ${req.url.pathname}`);
+    const base = { resourceId: `${collection}/${name}`, resourceType: type.type, name };
+    const t = (op: string, entry?: Operation): Target => ({ sub, rg, type, name, parentId, entry, route: { ...base, op } });
+    if (m === 'GET') return { ...base, op: `${type.short}.get`, exec: async () => ({ status: 200, body: type.render(this.ctx, this.getRecord(t('')), req.url.searchParams) }) };
+    if (m === 'PUT') return { ...base, op: `${type.short}.createOrUpdate`, exec: (entry) => this.put(req, t(`${type.short}.createOrUpdate`, entry)) };
+    if (m === 'DELETE') return { ...base, op: `${type.short}.delete`, exec: (entry) => this.delete(req, t(`${type.short}.delete`, entry)) };
+    throw new ArmError(405, 'MethodNotAllowed', `${req.method} is not supported on ${req.url.pathname}.`);
+  }
+
+  /** PATCH with `{tags}` (updateTags): the only PATCH the simulator supports; answered synchronously like the Network RP. */
+  private async patchTags(req: SimRequest, rec: ResourceRecord, type: ResourceType): Promise<SimResponse> {
+    const { tags, ...other } = req.body ?? {};
+    if (Object.keys(other).length) throw badRequest('InvalidRequestFormat', 'The simulator supports PATCH of tags only; use PUT to change other properties.');
+    const active = this.activeOperation(rec);
+    if (active) throw anotherOperationInProgress(rec.id, active.id);
+    rec.tags = tags ?? undefined;
+    rec.etag = `W/"${randomUUID()}"`;
+    return { status: 200, body: type.render(this.ctx, rec) };
+  }
+
+  private requireParent(t: Pick<Target, 'rg' | 'parentId'>): void {
+    if (t.parentId && !this.store.get(t.parentId)) {
+      throw resourceNotFound(t.parentId.split('/').slice(-3, -1).join('/'), t.parentId.split('/').pop()!, t.rg);
+    }
+  }
+
+  private idFor(t: Pick<Target, 'sub' | 'rg' | 'type' | 'name' | 'parentId'>): string {
+    return t.parentId ? `${t.parentId}/${t.type.segment}/${t.name}` : resourceId(t.sub, t.rg, t.type.type, t.name);
+  }
+
+  /** The record a request targets: 404 ResourceGroupNotFound / ResourceNotFound (also for a missing parent). */
+  private getRecord(t: Pick<Target, 'sub' | 'rg' | 'type' | 'name' | 'parentId'>): ResourceRecord {
+    this.requireGroup(t.sub, t.rg);
+    this.requireParent(t);
+    const rec = this.store.get(this.idFor(t));
+    if (!rec) throw resourceNotFound(t.type.type, t.name, t.rg);
     return rec;
   }
 
@@ -323,18 +389,11 @@ export class ArmEngine {
     return op?.status === 'InProgress' ? op : undefined;
   }
 
-  private async put(
-    req: SimRequest,
-    sub: string,
-    rg: string,
-    type: ResourceType,
-    name: string,
-    entry: Operation | undefined,
-    route: Omit<Route, 'exec'>,
-    latencyOverride?: LatencyKey,
-  ): Promise<SimResponse & { lro?: boolean }> {
+  private async put(req: SimRequest, t: Target, latencyOverride?: LatencyKey): Promise<SimResponse & { lro?: boolean }> {
+    const { sub, rg, type, name, route } = t;
     const group = this.requireGroup(sub, rg);
-    const id = resourceId(sub, group.name, type.type, name);
+    this.requireParent(t);
+    const id = this.idFor({ ...t, rg: group.name });
     const existing = this.store.get(id);
     const body = req.body ?? {};
     const canonical = canonicalJson(body);
@@ -351,6 +410,7 @@ export class ArmEngine {
         return { status: 200, body: type.render(this.ctx, existing) };
       }
     }
+    if (!existing) checkResourceName(type, name);
     const prepared = type.prepare(this.ctx, { id, name, body, existing, group });
     const rec: ResourceRecord = existing ?? {
       id,
@@ -383,45 +443,24 @@ export class ArmEngine {
     rec.provisioningState = created ? type.creatingState : 'Updating';
     this.store.put(rec);
     const latency = latencyOverride ?? (created ? type.createLatency : type.updateLatency ?? type.createLatency);
-    const op = this.ops.start({
-      op: route.op,
+    const { headers } = this.startLro(req, t, rec, {
       resourceId: route.resourceId,
-      subscriptionId: sub,
-      provider: type.provider,
-      location: rec.location,
       delayMs: this.latency.ms(latency),
-      fault: this.faults.take(this.target(req, route as Route, true), 'lro'),
-      journal: entry,
       work: async () => {
         await type.onCommitted?.(this.ctx, rec, created);
         rec.provisioningState = 'Succeeded';
-        rec.activeOperationId = undefined;
       },
       onFailed: () => {
         rec.provisioningState = 'Failed';
-        rec.activeOperationId = undefined;
       },
     });
-    rec.activeOperationId = op.id;
-    return {
-      status: created ? 201 : 200,
-      lro: true,
-      body: type.render(this.ctx, rec),
-      headers: lroHeaders(req.baseUrl, op, apiVersion, this.retryAfter(op, this.rpRetryAfter(type))),
-    };
+    return { status: created ? 201 : 200, lro: true, body: type.render(this.ctx, rec), headers };
   }
 
-  private async delete(
-    req: SimRequest,
-    sub: string,
-    rg: string,
-    type: ResourceType,
-    name: string,
-    entry: Operation | undefined,
-    route: Omit<Route, 'exec'>,
-  ): Promise<SimResponse & { lro?: boolean }> {
+  private async delete(req: SimRequest, t: Target): Promise<SimResponse & { lro?: boolean }> {
+    const { sub, rg, type, route } = t;
     this.requireGroup(sub, rg);
-    const rec = this.store.get(resourceId(sub, rg, type.type, name));
+    const rec = this.store.get(this.idFor(t));
     if (!rec) return { status: 204 };
     const apiVersion = req.url.searchParams.get('api-version') ?? '';
     const active = this.activeOperation(rec);
@@ -433,39 +472,23 @@ export class ArmEngine {
     const previousState = rec.provisioningState;
     rec.provisioningState = 'Deleting';
     const query = req.url.searchParams;
-    const op = this.ops.start({
-      op: route.op,
+    const { headers } = this.startLro(req, t, rec, {
       resourceId: rec.id,
-      subscriptionId: sub,
-      provider: type.provider,
-      location: rec.location,
       delayMs: this.latency.ms(type.deleteLatency),
-      fault: this.faults.take(this.target(req, route as Route, true), 'lro'),
-      journal: entry,
       work: async () => {
         await type.onDeleted?.(this.ctx, rec, query);
         this.store.delete(rec.id);
       },
       onFailed: () => {
         rec.provisioningState = previousState === 'Succeeded' ? 'Failed' : previousState;
-        rec.activeOperationId = undefined;
       },
     });
-    rec.activeOperationId = op.id;
-    return { status: 202, lro: true, headers: lroHeaders(req.baseUrl, op, apiVersion, this.retryAfter(op, this.rpRetryAfter(type))) };
+    return { status: 202, lro: true, headers };
   }
 
-  private async action(
-    req: SimRequest,
-    sub: string,
-    rg: string,
-    type: ResourceType,
-    name: string,
-    action: string,
-    entry: Operation | undefined,
-    route: Omit<Route, 'exec'>,
-  ): Promise<SimResponse & { lro?: boolean }> {
-    const rec = this.getRecord(sub, rg, type, name);
+  private async action(req: SimRequest, t: Target, action: string): Promise<SimResponse & { lro?: boolean }> {
+    const { sub, rg, type, name } = t;
+    const rec = this.getRecord({ sub, rg, type, name });
     const active = this.activeOperation(rec);
     if (active) throw anotherOperationInProgress(rec.id, active.id);
     const outcome = await type.actions![action].run(this.ctx, rec, req.body ?? {});
@@ -473,35 +496,59 @@ export class ArmEngine {
     const previousState = rec.provisioningState;
     const tracksState = outcome.transitionalState !== undefined;
     if (tracksState) rec.provisioningState = outcome.transitionalState!;
-    const op = this.ops.start({
-      op: route.op,
+    const restore = () => {
+      if (tracksState) rec.provisioningState = previousState;
+    };
+    const { headers } = this.startLro(req, t, tracksState ? rec : undefined, {
       resourceId: rec.id,
-      subscriptionId: sub,
-      provider: type.provider,
       location: rec.location,
       delayMs: this.latency.ms(outcome.latency),
       tailMs: outcome.tailLatency ? this.latency.ms(outcome.tailLatency) : undefined,
       workMode: outcome.workMode,
-      fault: this.faults.take(this.target(req, route as Route, true), 'lro'),
-      journal: entry,
       work: async () => {
         const result = await outcome.work();
-        if (tracksState) {
-          rec.provisioningState = previousState;
-          rec.activeOperationId = undefined;
-        }
+        restore();
+        return result;
+      },
+      onFailed: restore,
+    });
+    return { status: 202, lro: true, headers };
+  }
+
+  /**
+   * Starts the LRO of a request (with the request's journal entry and any matching LRO fault); while it runs it is
+   * the resource's active operation (`owner`), so conflicting requests get AnotherOperationInProgress.
+   */
+  private startLro(
+    req: SimRequest,
+    t: Target,
+    owner: ResourceRecord | undefined,
+    spec: Pick<StartOperation, 'resourceId' | 'delayMs' | 'work' | 'workMode' | 'tailMs'> & { location?: string; onFailed: () => void },
+  ): { op: AsyncOperation; headers: Record<string, string> } {
+    const release = () => {
+      if (owner) owner.activeOperationId = undefined;
+    };
+    const op = this.ops.start({
+      ...spec,
+      op: t.route.op,
+      subscriptionId: t.sub,
+      provider: t.type.provider,
+      location: spec.location ?? owner?.location ?? '',
+      fault: this.faults.take(this.target(req, t.route as Route, true), 'lro'),
+      journal: t.entry,
+      work: async () => {
+        const result = await spec.work?.();
+        release();
         return result;
       },
       onFailed: () => {
-        if (tracksState) {
-          rec.provisioningState = previousState;
-          rec.activeOperationId = undefined;
-        }
+        spec.onFailed();
+        release();
       },
     });
-    if (tracksState) rec.activeOperationId = op.id;
+    if (owner) owner.activeOperationId = op.id;
     const apiVersion = req.url.searchParams.get('api-version') ?? '';
-    return { status: 202, lro: true, headers: lroHeaders(req.baseUrl, op, apiVersion, this.retryAfter(op, this.rpRetryAfter(type))) };
+    return { op, headers: lroHeaders(req.baseUrl, op, apiVersion, this.retryAfter(op, this.rpRetryAfter(t.type))) };
   }
 
   // ---------------------------------------------------------------- polling
@@ -642,3 +689,14 @@ function faultError(fault: Fault, latency: LatencyModel): ArmError {
   }
 }
 
+
+/** ARM's name rules for the resource types we model (1–80 word characters, '.', '-', '_'; VMs up to 64). */
+function checkResourceName(type: ResourceType, name: string): void {
+  const max = type.provider === 'Microsoft.Compute' ? 64 : 80;
+  if (name.length > max || !/^\w[\w.-]*$/.test(name) || !/[\w]$/.test(name)) {
+    throw badRequest(
+      type.provider === 'Microsoft.Compute' ? 'InvalidParameter' : 'InvalidResourceName',
+      `Resource name ${name} is invalid. The name can be up to ${max} characters long. It must begin with a word character, and it must end with a word character or with '_'. The name may contain word characters or '.', '-', '_'.`,
+    );
+  }
+}

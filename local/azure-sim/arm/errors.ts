@@ -44,9 +44,12 @@ export const resourceGroupNotFound = (name: string) =>
 
 /** Network RP's answer to a reference to a resource that does not exist. */
 export const invalidReference = (referencedId: string, referrer: string) =>
-  badRequest(
+  new ArmError(
+    400,
     'InvalidResourceReference',
     `Resource ${referencedId} referenced by resource ${referrer} was not found. Please make sure that the referenced resource exists, and that both resources are in the same region.`,
+    undefined,
+    [{ code: 'NotFound', message: `Resource ${referencedId} not found.` }],
   );
 
 /** Compute RP's answer to a reference to a resource that does not exist. */

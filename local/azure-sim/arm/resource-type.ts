@@ -79,6 +79,10 @@ export interface ResourceType {
   children?: Record<string, ChildType>;
   /** POST actions by lower-cased name. */
   actions?: Record<string, { name: string; run: (ctx: ArmContext, rec: ResourceRecord, body: any) => ActionOutcome | Promise<ActionOutcome> }>;
+  /** Resource types nested under this one, by lower-cased collection segment (e.g. runcommands). */
+  nested?: Record<string, ResourceType>;
+  /** For a nested type: its collection segment in ids (e.g. 'runCommands'). */
+  segment?: string;
   /** GET sub-views by lower-cased name (e.g. instanceview). */
   views?: Record<string, (ctx: ArmContext, rec: ResourceRecord) => unknown>;
 }

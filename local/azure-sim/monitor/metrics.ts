@@ -99,7 +99,8 @@ export class MetricsService {
       }
       const probePort = this.probePort(lb);
       const backends = this.backendIps(id).filter((ip) => !filter.only || filter.only.has(ip));
-      const firstBucket = Math.max(start, end - MAX_BUCKETS * bucketMs);
+      // Time stamps are aligned to the grain (whole scaled minutes for PT1M), as Azure aligns them.
+      const firstBucket = Math.floor(Math.max(start, end - MAX_BUCKETS * bucketMs) / bucketMs) * bucketMs;
       const buckets: number[] = [];
       for (let t = firstBucket; t < end; t += bucketMs) buckets.push(t);
       const answered = (ip: string, t: number) => probePort !== undefined && this.runtime().probeAnswered(ip, probePort, new Date(t));

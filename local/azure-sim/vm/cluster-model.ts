@@ -51,7 +51,8 @@ type Log = (message: string, data?: Record<string, unknown>) => void;
  */
 export class ClusterModel {
   private readonly writers = new Map<string, QwkWriterView>();
-  private readonly lastHeard = new Map<string, number>();
+  /** Tags a node took out of service on quorum loss: its peers still count them as that node's (witness check). */
+  private readonly fenced = new Map<string, Set<string>>();
 
   constructor(
     readonly clusterDir: string,
@@ -130,6 +131,11 @@ export class ClusterModel {
   }
 
   private scheduleWriters(states: Map<string, { m: ModelVm; s: NodeState }>): void {
+    const present = new Set([...states.values()].map(({ m }) => m.vm.name));
+    for (const vmName of [...this.writers.keys()].filter((n) => !present.has(n))) {
+      this.scheduler.cancel(this.writerKey(vmName));
+      this.writers.delete(vmName);
+    }
     for (const { m, s } of states.values()) {
       const key = this.writerKey(m.vm.name);
       const objectPath = s.config[qwkObjectKey(m.vm.computerName)];
@@ -208,7 +214,6 @@ export class ClusterModel {
       fs.writeFileSync(tmp, formatQwkObject({ localNode: m.vm.computerName, time, sequence, peers }));
       fs.renameSync(tmp, hostPath);
       Object.assign(w, { hostPath, lastWrite: time, lastSequence: sequence, lastError: undefined });
-      this.lastHeard.set(m.vm.computerName, time.getTime());
     } catch (e) {
       w.lastError = (e as Error).message;
     }
@@ -236,49 +241,82 @@ export class ClusterModel {
   }
 
   /**
-   * A hierarchy whose In-Service node is gone (VM not running or LifeKeeper down without a graceful stop) moves to
-   * the surviving node with the best priority once that node has quorum (reaches its QWK storage) and the witness
-   * check passes (the gone node's QWK object has not been updated for NUMHBEATS × HBEATTIME).
+   * What LifeKeeper does when a node loses every comm path to a peer (seed-digest §9.3/9.4), evaluated for each node
+   * whose LifeKeeper runs:
+   * - quorum check: can it reach its QWK storage? If not, QUORUM_LOSS_ACTION: `fastkill` (default) stops LifeKeeper
+   *   and takes its resources out of service (the real node halts; the simulated VM stays up), `osu` only takes the
+   *   resources out of service.
+   * - witness check: if it has quorum and the peer's QWK object (as this node reads it) has not been updated for
+   *   NUMHBEATS × HBEATTIME, the hierarchies the peer had In Service are restored here (best priority first).
+   * Graceful stops leave nothing In Service on the stopped node, so nothing moves (LifeKeeper's default).
+   * Nodes in a power transition are skipped (their boot/shutdown scripts decide).
    */
   private async failover(states: Map<string, { m: ModelVm; s: NodeState }>, now: number): Promise<void> {
-    const all = [...states.values()];
-    for (const holder of all) {
-      // power transitions in progress are graceful (shutdown/boot scripts decide), not failures
-      if (holder.m.power === 'stopping' || holder.m.power === 'starting') continue;
-      if (this.lkUp(holder.m, holder.s) && !this.isolated(holder.m, holder.s)) continue;
-      const tops = holder.s.resources.filter((r) => r.state === 'ISP');
-      if (tops.length === 0) continue;
-      const candidates = all
-        .filter((c) => c !== holder && this.lkUp(c.m, c.s) && !this.isolated(c.m, c.s))
-        .filter((c) => {
-          const obj = c.s.config[qwkObjectKey(c.m.vm.computerName)];
-          return this.qwkConfigured(c.s) && obj !== undefined && this.storageReachable(c.m, c.s, obj, states);
-        })
-        .filter((c) => {
-          const heard = this.lastHeard.get(holder.m.vm.computerName) ?? 0;
-          const n = Number(c.s.config.QWK_STORAGE_NUMHBEATS ?? 4);
-          return now - heard >= n * this.hbMs(c.s);
-        });
-      for (const r of tops) {
-        const target = candidates
-          .filter((c) => c.s.resources.some((x) => x.tag === r.tag && x.state !== 'ISP'))
-          .sort((a, b) => (a.s.resources.find((x) => x.tag === r.tag)?.priority ?? 99) - (b.s.resources.find((x) => x.tag === r.tag)?.priority ?? 99))[0];
-        if (!target) continue;
-        this.log('lifekeeper failover', { tag: r.tag, from: holder.m.vm.computerName, to: target.m.vm.computerName });
-        // the lost node: crashed (nothing runs) or isolated (quorum lost -> QUORUM_LOSS_ACTION stops LifeKeeper)
-        await holder.m.sandbox.exec(
-          `source /.sim/stubs/lib.sh; source /.sim/stubs/lk.sh; for t in $(lk_hier "" '${r.tag}'); do lk_set_state "" "$t" OSU; done; ` +
-            (holder.m.power === 'running' ? 'rm -f /run/systemd/sim-active/lifekeeper.service; ' : '') + 'exit 0',
-        );
-        await target.m.sandbox.exec(`SIM_CMD=perform_action /opt/LifeKeeper/bin/perform_action -t '${r.tag}' -a restore`);
-        break;
+    const nodes = [...states.values()].filter(({ m }) => m.power !== 'stopping' && m.power !== 'starting');
+    for (const n of nodes) {
+      if (!this.lkUp(n.m, n.s) || !this.qwkConfigured(n.s)) continue;
+      const peers = [...new Set(n.s.commpaths.map((c) => c.dest))];
+      const lost = peers.filter((p) => !n.s.commpaths.some((c) => c.dest === p && this.commpathAlive(n.m, n.s, c, states)));
+      if (lost.length === 0) continue;
+      const own = n.s.config[qwkObjectKey(n.m.vm.computerName)];
+      if (!own || !this.storageReachable(n.m, n.s, own, states)) {
+        await this.quorumLost(n);
+        continue;
+      }
+      for (const peerName of lost) {
+        const peer = states.get(peerName);
+        const peerObj = n.s.config[qwkObjectKey(peerName)];
+        if (!peer || !peerObj || peer.m.power === 'stopping' || peer.m.power === 'starting') continue;
+        // a peer whose writer still runs is alive however late the (simulated) timer fires under load
+        if (this.writing(peer, states) || !this.stale(this.hostPathOf(n.m, n.s.mounts, peerObj), n.s, now)) continue;
+        const fenced = this.fenced.get(peerName) ?? new Set<string>();
+        const held = peer.s.resources.filter((x) => x.state === 'ISP' || fenced.has(x.tag)).map((x) => x.tag);
+        for (const tag of held) {
+          const mine = n.s.resources.find((x) => x.tag === tag);
+          if (!mine || mine.state === 'ISP' || !this.bestSurvivor(tag, n, nodes, states)) continue;
+          this.log('lifekeeper failover', { tag, from: peerName, to: n.m.vm.computerName });
+          await n.m.sandbox.exec(`SIM_CMD=perform_action /opt/LifeKeeper/bin/perform_action -t '${tag}' -a restore >/dev/null`);
+          fenced.clear();
+          break;
+        }
       }
     }
     this.probes.update(this.answering(this.states()), Date.now());
   }
 
-  /** Both networks down (the guide's `ifconfig eth1 down; ifconfig eth0 down`): no comm path, no storage. */
-  private isolated(m: ModelVm, s: NodeState): boolean {
-    return m.vm.nics.every((_, i) => s.downInterfaces.includes(`eth${i}`));
+  private writing(x: { m: ModelVm; s: NodeState }, states: Map<string, { m: ModelVm; s: NodeState }>): boolean {
+    const obj = x.s.config[qwkObjectKey(x.m.vm.computerName)];
+    return this.lkUp(x.m, x.s) && this.qwkConfigured(x.s) && obj !== undefined && this.storageReachable(x.m, x.s, obj, states);
+  }
+
+  private async quorumLost(n: { m: ModelVm; s: NodeState }): Promise<void> {
+    const action = n.s.config.QUORUM_LOSS_ACTION ?? 'fastkill';
+    this.log('lifekeeper quorum lost', { node: n.m.vm.computerName, action });
+    const tags = n.s.resources.filter((r) => r.state === 'ISP').map((r) => r.tag);
+    if (tags.length) this.fenced.set(n.m.vm.computerName, new Set([...(this.fenced.get(n.m.vm.computerName) ?? []), ...tags]));
+    const stopLk = action === 'osu' ? '' : 'rm -f /run/systemd/sim-active/lifekeeper.service /opt/LifeKeeper/config/LK_INITDONE; ';
+    await n.m.sandbox.exec(
+      `source /.sim/stubs/lib.sh; source /.sim/stubs/lk.sh; for t in $(lk_tags ""); do ` +
+        `[ "$(lk_res_get "" "$t" state)" = ISP ] && lk_set_state "" "$t" OSU; done; ${stopLk}exit 0`,
+    );
+  }
+
+  /** The witness check: the object was not updated for NUMHBEATS × HBEATTIME (missing counts as stale). */
+  private stale(hostPath: string, s: NodeState, now: number): boolean {
+    const n = Number(s.config.QWK_STORAGE_NUMHBEATS ?? 4);
+    try {
+      return now - fs.statSync(hostPath).mtimeMs >= (Number.isFinite(n) && n > 0 ? n : 4) * this.hbMs(s);
+    } catch {
+      return true;
+    }
+  }
+
+  /** Among the nodes that could take `tag` over, `n` has the best (lowest) priority. */
+  private bestSurvivor(tag: string, n: { m: ModelVm; s: NodeState }, nodes: { m: ModelVm; s: NodeState }[], states: Map<string, { m: ModelVm; s: NodeState }>): boolean {
+    const prio = (x: { s: NodeState }) => x.s.resources.find((r) => r.tag === tag)?.priority ?? Number.MAX_SAFE_INTEGER;
+    return !nodes.some((o) => {
+      if (o === n || prio(o) >= prio(n)) return false;
+      return this.writing(o, states) && o.s.resources.some((r) => r.tag === tag && r.state !== 'ISP');
+    });
   }
 }

@@ -4,7 +4,7 @@ export type { SimVmRuntime, VmRuntimeOptions } from './vm-runtime';
 export type { ClusterSnapshot, QwkWriterView } from './cluster-model';
 export { formatQwkObject, parseQwkObject, posixCksum, qwkTimestamp } from './qwk-object';
 export { formatRunCommandMessage, lastBytes, RUN_COMMAND_OUTPUT_LIMIT } from './run-output';
-export { treeSnapshot, diffTrees } from './tree-snapshot';
+export { treeSnapshot, diffTrees, TREE_SNAPSHOT_EXCLUDES } from './tree-snapshot';
 
 import { VmRuntimeImpl, type SimVmRuntime, type VmRuntimeOptions } from './vm-runtime';
 

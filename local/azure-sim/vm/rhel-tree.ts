@@ -79,36 +79,25 @@ ClientAliveInterval 180
 Subsystem	sftp	/usr/libexec/openssh/sftp-server
 `;
 
-const RH_CLOUD_BASE_REPO = `[rhui-rhel-9-for-x86_64-baseos-rhui-rpms]
-name=Red Hat Enterprise Linux 9 for x86_64 - BaseOS from RHUI (RPMs)
-baseurl=https://rhui4-1.microsoft.com/pulp/repos/content/dist/rhel9/rhui/$releasever/x86_64/baseos/os
-enabled=1
-gpgcheck=1
-gpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-redhat-release
-sslverify=1
-sslcacert=/etc/pki/rhui/ca.crt
-sslclientcert=/etc/pki/rhui/product/content-base.crt
-sslclientkey=/etc/pki/rhui/key-base.pem
+const rhuiRepo = (id: string, name: string, urlPath: string, client = true) =>
+  [
+    `[${id}]`,
+    `name=${name}`,
+    `baseurl=https://rhui4-1.microsoft.com/pulp/repos/${urlPath}`,
+    'enabled=1',
+    'gpgcheck=1',
+    ...(client ? ['gpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-redhat-release'] : []),
+    'sslverify=1',
+    'sslcacert=/etc/pki/rhui/ca.crt',
+    ...(client ? ['sslclientcert=/etc/pki/rhui/product/content-base.crt', 'sslclientkey=/etc/pki/rhui/key-base.pem'] : []),
+    '',
+  ].join('\n');
 
-[rhui-rhel-9-for-x86_64-appstream-rhui-rpms]
-name=Red Hat Enterprise Linux 9 for x86_64 - AppStream from RHUI (RPMs)
-baseurl=https://rhui4-1.microsoft.com/pulp/repos/content/dist/rhel9/rhui/$releasever/x86_64/appstream/os
-enabled=1
-gpgcheck=1
-gpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-redhat-release
-sslverify=1
-sslcacert=/etc/pki/rhui/ca.crt
-sslclientcert=/etc/pki/rhui/product/content-base.crt
-sslclientkey=/etc/pki/rhui/key-base.pem
-
-[rhui-microsoft-azure-rhel9]
-name=Microsoft Azure RPMs for Red Hat Enterprise Linux 9
-baseurl=https://rhui4-1.microsoft.com/pulp/repos/unprotected/microsoft-azure-rhel9
-enabled=1
-gpgcheck=1
-sslverify=1
-sslcacert=/etc/pki/rhui/ca.crt
-`;
+const RH_CLOUD_BASE_REPO = [
+  rhuiRepo('rhui-rhel-9-for-x86_64-baseos-rhui-rpms', 'Red Hat Enterprise Linux 9 for x86_64 - BaseOS from RHUI (RPMs)', 'content/dist/rhel9/rhui/$releasever/x86_64/baseos/os'),
+  rhuiRepo('rhui-rhel-9-for-x86_64-appstream-rhui-rpms', 'Red Hat Enterprise Linux 9 for x86_64 - AppStream from RHUI (RPMs)', 'content/dist/rhel9/rhui/$releasever/x86_64/appstream/os'),
+  rhuiRepo('rhui-microsoft-azure-rhel9', 'Microsoft Azure RPMs for Red Hat Enterprise Linux 9', 'unprotected/microsoft-azure-rhel9', false),
+].join('\n');
 
 const FSTAB = `
 #

@@ -34,21 +34,3 @@ export function stubsDir(): string {
   if (!found) throw new Error(`VM stub directory not found (looked in ${candidates.join(', ')})`);
   return found;
 }
-
-/**
- * Maps an absolute path inside a sandbox to the host path, following the sandbox's simulated mount table:
- * a path under an NFS mount point lands in the exporting VM's sandbox. Symlinks are not followed.
- */
-export function hostPathOf(paths: SandboxPaths, sandboxPath: string, mounts: { target: string; bindFrom: string }[]): string {
-  const norm = path.posix.normalize(sandboxPath);
-  let best: { target: string; bindFrom: string } | undefined;
-  for (const m of mounts) {
-    if (m.bindFrom === '-' ) continue;
-    if ((norm === m.target || norm.startsWith(m.target.endsWith('/') ? m.target : `${m.target}/`)) && (!best || m.target.length > best.target.length)) best = m;
-  }
-  if (!best) return path.join(paths.fsDir, norm);
-  const rest = norm.slice(best.target.length);
-  const prefix = '/.sim/cluster/';
-  if (best.bindFrom.startsWith(prefix)) return path.join(paths.clusterDir, best.bindFrom.slice(prefix.length), rest);
-  return path.join(paths.fsDir, best.bindFrom, rest);
-}

@@ -4,10 +4,13 @@ import * as path from 'node:path';
 
 /**
  * Paths + content hashes of a sandbox tree (symlink targets, modes), for "the second run changed nothing" checks.
- * Skips the simulator's own /.sim, the overlay work dir, /proc and the volatile run/ tree unless asked.
+ * Always skips the simulator's own /.sim, /proc and the Run Command download directory (/var/lib/waagent);
+ * `exclude` adds more absolute paths (e.g. a script's own log directory).
  */
+export const TREE_SNAPSHOT_EXCLUDES = ['/.sim', '/proc', '/var/lib/waagent'];
+
 export function treeSnapshot(root: string, options: { exclude?: string[] } = {}): Map<string, string> {
-  const exclude = new Set(options.exclude ?? ['/.sim', '/proc', '/var/lib/waagent']);
+  const exclude = new Set([...TREE_SNAPSHOT_EXCLUDES, ...(options.exclude ?? [])]);
   const out = new Map<string, string>();
   const walk = (rel: string) => {
     const abs = path.join(root, rel);

@@ -38,6 +38,8 @@ export class VmNotFoundError extends Error {
 interface VmEntry extends ModelVm {
   busy: boolean;
   model: ClusterModel;
+  /** Settles when the sandbox has been created and booted (a concurrent re-PUT waits for it). */
+  ready: Promise<void>;
 }
 
 /** Test/inspection API on top of the VmRuntime contract. */
@@ -52,7 +54,7 @@ export interface SimVmRuntime extends VmRuntime {
   journal(vmId: string): { t: string; cmd: string; argv: string[] }[];
   /** Probe state changes recorded for ip:port. */
   probeChanges(ip: string, port: number): { at: Date; up: boolean }[];
-  /** Fault: the VM stops at once (no graceful shutdown); Azure still shows it as the ARM layer decides. */
+  /** Fault: the VM stops at once (no graceful shutdown: LifeKeeper state stays as it was); powerState becomes 'stopped'. */
   crashNode(vmId: string): Promise<void>;
   /** Fault: all of the VM's interfaces go down (as the guide's `ifconfig eth1 down; ifconfig eth0 down`). */
   isolateNode(vmId: string): Promise<void>;
@@ -72,6 +74,9 @@ export class VmRuntimeImpl implements SimVmRuntime {
 
   constructor(private readonly options: VmRuntimeOptions) {
     this.log = options.log ?? (() => undefined);
+    if (process.getuid?.() !== 0) {
+      throw new Error('The VM runtime needs root: its sandboxes use mount namespaces, overlayfs and chroot (run as root or with sudo).');
+    }
     fs.mkdirSync(options.rootDir, { recursive: true });
   }
 
@@ -79,21 +84,30 @@ export class VmRuntimeImpl implements SimVmRuntime {
     const key = vm.id.toLowerCase();
     const existing = this.vms.get(key);
     if (existing) {
+      await existing.ready;
       Object.assign(existing.vm, vm);
       existing.model.writePeers();
       return;
     }
     const sandbox = new Sandbox(this.options.rootDir, vm);
     const model = this.modelFor(sandbox);
-    const entry: VmEntry = { vm: { ...vm }, sandbox, power: 'starting', busy: false, model };
+    const entry: VmEntry = { vm: { ...vm }, sandbox, power: 'starting', busy: false, model, ready: Promise.resolve() };
     this.vms.set(key, entry);
-    model.writePeers();
-    await sandbox.create();
-    await sandbox.boot();
-    entry.power = 'running';
-    model.writePeers();
-    model.refresh();
-    this.log('vm sandbox ready', { vm: vm.name, path: sandbox.paths.fsDir });
+    entry.ready = (async () => {
+      model.writePeers();
+      await sandbox.create();
+      await sandbox.boot();
+      entry.power = 'running';
+      model.writePeers();
+      model.refresh();
+      this.log('vm sandbox ready', { vm: vm.name, path: sandbox.paths.fsDir });
+    })();
+    try {
+      await entry.ready;
+    } catch (e) {
+      this.vms.delete(key);
+      throw e;
+    }
   }
 
   async vmDeleted(vmId: string): Promise<void> {

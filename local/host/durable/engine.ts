@@ -5,10 +5,14 @@
  * a poll; the queues are polled adaptively for work left by other or crashed hosts.
  */
 import { randomUUID } from 'node:crypto';
-import type { HostContext, TypedData } from '../extension';
+import type { HostContext } from '../extension';
 import { parseJsonText, type OrchestratorStateDto } from './actions';
 import { decideEpisode, playedJson, triageMessages, triggerPayloadJson, type EpisodeDecision, type InstanceIdentity, type InvocationOutcome, type RuntimeStatus, type TimerSettings } from './episode';
-import { EventType, SCHEDULING_EVENTS, completedId, events, type FailureDetailsDto, type HistoryEvent } from './history';
+import { ActivityPool } from './activityPool';
+import { EventType, SCHEDULING_EVENTS, completedId, events, type HistoryEvent } from './history';
+import { logLifecycle } from './lifecycleLog';
+import { batchActivities, typedDataToJson, type ActivityItem, type ControlMessage, type WorkBatchMessage } from './messages';
+import { QueuePoller } from './queuePoller';
 import { HeldMessage, LeaseKeeper } from './leases';
 import type { ScheduledWork } from './replay';
 import { ConflictError, TaskHubStore, type InstanceRecord, type StoredInstance } from './store';
@@ -24,26 +28,6 @@ export interface EngineSettings {
   timers: TimerSettings;
   /** How long stop() waits for running episodes and activities (ms). */
   stopGraceMs: number;
-}
-
-export interface ControlMessage {
-  instanceId: string;
-  /** Execution the message belongs to; messages for another execution are dropped. */
-  executionId?: string;
-  event: HistoryEvent;
-}
-
-export interface ActivityItem {
-  id: number;
-  name: string;
-  input: string | null;
-}
-
-/** One queue message carries the activities an episode scheduled (up to WORK_BATCH items). */
-export interface WorkBatchMessage {
-  instanceId: string;
-  executionId: string;
-  items: ActivityItem[];
 }
 
 /**
@@ -70,57 +54,32 @@ interface Session {
   running: boolean;
   dirty: boolean;
   cache?: SessionCache;
+  /** Executions this session ended by continueAsNew (their late messages are dropped without a reload). */
+  retired?: Set<string>;
 }
 
 export const TERMINAL: ReadonlySet<RuntimeStatus> = new Set(['Completed', 'Failed', 'Terminated']);
 const CONTROL_EVENTS = new Set([EventType.ExecutionTerminated, EventType.ExecutionSuspended, EventType.ExecutionResumed]);
 const MAX_EARLY_EPISODES = 50;
-const WORK_BATCH = 100;
-const WORK_BATCH_CHARS = 24_000;
 
 export class InstanceExistsError extends Error {}
-
-function typedDataToJson(td: TypedData | undefined): string {
-  if (!td) return 'null';
-  if (td.json !== undefined) return td.json;
-  if (td.string !== undefined) return JSON.stringify(td.string);
-  if (td.int !== undefined) return String(td.int);
-  if (td.double !== undefined) return String(td.double);
-  if (td.bytes !== undefined) return JSON.stringify(Buffer.from(td.bytes).toString('base64'));
-  return 'null';
-}
-
-/** FailureDetails when the activity error message is the SDK's serialized failure payload. */
-function failureDetailsFrom(message: string): FailureDetailsDto | undefined {
-  if (!message.startsWith('{')) return undefined;
-  try {
-    const p = JSON.parse(message) as { errorType?: string; errorMessage?: string; stackTrace?: string; isNonRetriable?: boolean; properties?: Record<string, unknown> };
-    if (typeof p.errorType !== 'string') return undefined;
-    return { ErrorType: p.errorType, ErrorMessage: p.errorMessage ?? '', StackTrace: p.stackTrace, IsNonRetriable: p.isNonRetriable ?? false, Properties: p.properties };
-  } catch {
-    return undefined;
-  }
-}
 
 function appendAll<T>(target: T[], items: readonly T[]): T[] {
   for (const item of items) target.push(item);
   return target;
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 export class DurableEngine {
   readonly store: TaskHubStore;
   private readonly leases: LeaseKeeper;
   private readonly sessions = new Map<string, Session>();
-  private readonly activityBacklog: Array<{ held: HeldMessage<WorkBatchMessage>; item: ActivityItem }> = [];
-  private activitiesRunning = 0;
+  private readonly activities: ActivityPool;
+  private readonly pollers: QueuePoller<unknown>[] = [];
   private episodesRunning = 0;
   private readonly waitingSessions: Session[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inflight = new Set<Promise<unknown>>();
   private stopped = false;
-  private wake: Array<() => void> = [];
   private readonly log: HostContext['logger'];
 
   constructor(
@@ -131,24 +90,47 @@ export class DurableEngine {
     this.log = ctx.logger;
     this.store = new TaskHubStore(ctx.storageConnectionString(), settings.hubName);
     this.leases = new LeaseKeeper(this.store, settings.leaseSeconds, (m) => this.log.warn(m));
+    this.activities = new ActivityPool(settings.maxConcurrentActivityFunctions, ctx.invoke, (held, event) =>
+      this.deliver(held.body.instanceId, { event, executionId: held.body.executionId, source: held }),
+      (p) => this.track(p),
+    );
   }
 
   async start(): Promise<void> {
     await this.store.init();
     this.leases.start();
-    this.track(this.pollLoop('control'));
-    this.track(this.pollLoop('work'));
+    const poll = <T>(queue: TaskHubStore['control'], label: string, busy: () => boolean, handle: (held: HeldMessage<T>) => void) => {
+      const poller = new QueuePoller<T>(this.store, queue, {
+        leaseSeconds: this.settings.leaseSeconds,
+        maxIntervalMs: this.settings.maxPollingIntervalMs,
+        busy,
+        log: this.log,
+        label,
+        onMessage: (m) => {
+          const held = new HeldMessage(queue, m.body, { messageId: m.messageId, popReceipt: m.popReceipt }, m.nextVisibleOn);
+          if (this.leases.hold(held)) handle(held);
+        },
+      });
+      this.pollers.push(poller as QueuePoller<unknown>);
+      this.track(poller.run());
+    };
+    poll<ControlMessage>(this.store.control, 'control', () => false, (held) => this.deliverControl(held));
+    poll<WorkBatchMessage>(this.store.workItems, 'work-item', () => this.activities.queued >= this.settings.maxConcurrentActivityFunctions, (held) =>
+      this.activities.enqueue(held),
+    );
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    for (const w of this.wake.splice(0)) w();
-    const deadline = sleep(this.settings.stopGraceMs).then(() => 'timeout' as const);
-    if ((await Promise.race([Promise.allSettled([...this.inflight]).then(() => 'done' as const), deadline])) === 'timeout') {
-      this.log.warn('Durable engine: in-flight work abandoned at shutdown; its messages will be redelivered');
-    }
+    for (const p of this.pollers) p.stop();
+    this.activities.stop();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), this.settings.stopGraceMs)));
+    const outcome = await Promise.race([Promise.allSettled([...this.inflight]).then(() => 'done' as const), deadline]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') this.log.warn('Durable engine: in-flight work abandoned at shutdown; its messages will be redelivered');
     await this.leases.releaseAll();
   }
 
@@ -156,10 +138,6 @@ export class DurableEngine {
     this.inflight.add(p);
     void p.finally(() => this.inflight.delete(p)).catch(() => undefined);
     return p;
-  }
-
-  private leaseUntil(): number {
-    return Date.now() + this.settings.leaseSeconds * 1000;
   }
 
   // ---- sending ------------------------------------------------------------------------------------
@@ -182,64 +160,25 @@ export class DurableEngine {
     return this.hold(this.store.control, body, Math.max(1, (fireAt - Date.now()) / 1000));
   }
 
-  /** Splits activities into work-batch messages. */
+  /** Sends activities as work-batch messages. */
   private sendWork(instanceId: string, executionId: string, items: ActivityItem[]): HeldMessage<WorkBatchMessage>[] {
-    const out: HeldMessage<WorkBatchMessage>[] = [];
-    let batch: ActivityItem[] = [];
-    let chars = 0;
-    const flush = () => {
-      if (batch.length === 0) return;
+    return batchActivities(items).map((batch) => {
       const held = this.hold(this.store.workItems, { instanceId, executionId, items: batch }, this.settings.leaseSeconds);
       held.pending = batch.length;
-      out.push(held);
-      batch = [];
-      chars = 0;
-    };
-    for (const item of items) {
-      const size = item.name.length + (item.input?.length ?? 0) + 32;
-      if (batch.length >= WORK_BATCH || (batch.length > 0 && chars + size > WORK_BATCH_CHARS)) flush();
-      batch.push(item);
-      chars += size;
-    }
-    flush();
-    return out;
+      return held;
+    });
+  }
+
+  private later(ms: number, fn: () => void): void {
+    if (this.stopped) return;
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    this.timers.add(t);
   }
 
   // ---- receiving ----------------------------------------------------------------------------------
-
-  private async pollLoop(kind: 'control' | 'work'): Promise<void> {
-    const queue = kind === 'control' ? this.store.control : this.store.workItems;
-    let delay = 50;
-    while (!this.stopped) {
-      let got = 0;
-      try {
-        const busy = kind === 'work' && this.activityBacklog.length >= this.settings.maxConcurrentActivityFunctions;
-        if (!busy) {
-          const messages = await this.store.receive<ControlMessage & WorkBatchMessage>(queue, 32, this.settings.leaseSeconds);
-          got = messages.length;
-          for (const m of messages) {
-            if (this.stopped) break;
-            const held = new HeldMessage(queue, m.body, { messageId: m.messageId, popReceipt: m.popReceipt }, m.nextVisibleOn);
-            if (!this.leases.hold(held)) continue;
-            if (kind === 'control') this.deliverControl(held as HeldMessage<ControlMessage>);
-            else this.enqueueActivities(held as HeldMessage<WorkBatchMessage>);
-          }
-        }
-      } catch (e) {
-        if (!this.stopped) this.log.warn(`Durable engine: polling ${kind} queue failed: ${(e as Error).message}`);
-      }
-      delay = got > 0 ? 0 : Math.min(Math.max(delay * 2, 50), this.settings.maxPollingIntervalMs);
-      if (delay > 0) {
-        await new Promise<void>((r) => {
-          const t = setTimeout(r, delay);
-          this.wake.push(() => {
-            clearTimeout(t);
-            r();
-          });
-        });
-      }
-    }
-  }
 
   private deliverControl(held: HeldMessage<ControlMessage>): void {
     this.deliver(held.body.instanceId, { event: held.body.event, executionId: held.body.executionId, source: held });
@@ -252,11 +191,7 @@ export class DurableEngine {
     if (e.EventType === EventType.TimerFired && e.FireAt) {
       const wait = Date.parse(e.FireAt) - Date.now();
       if (wait > 0) {
-        const t = setTimeout(() => {
-          this.timers.delete(t);
-          this.deliver(instanceId, inbound);
-        }, wait);
-        this.timers.add(t);
+        this.later(wait, () => this.deliver(instanceId, inbound));
         return;
       }
     }
@@ -287,9 +222,13 @@ export class DurableEngine {
     void this.track(
       this.runEpisode(session)
         .catch((e: Error) => {
+          // e.g. storage unavailable: retry from storage a little later
           session.cache = undefined;
-          session.dirty = true;
           this.log.error(`Durable engine: episode of ${session.instanceId} failed: ${e.message}`);
+          this.later(500, () => {
+            session.dirty = true;
+            this.kick(session);
+          });
         })
         .finally(() => {
           session.running = false;
@@ -301,46 +240,6 @@ export class DurableEngine {
           if (session.dirty) this.kick(session);
         }),
     );
-  }
-
-  // ---- activities ---------------------------------------------------------------------------------
-
-  private enqueueActivities(held: HeldMessage<WorkBatchMessage>): void {
-    if (this.stopped) return;
-    held.pending = held.body.items.length;
-    for (const item of held.body.items) this.activityBacklog.push({ held, item });
-    this.pumpActivities();
-  }
-
-  private pumpActivities(): void {
-    while (!this.stopped && this.activitiesRunning < this.settings.maxConcurrentActivityFunctions && this.activityBacklog.length > 0) {
-      const { held, item } = this.activityBacklog.shift()!;
-      this.activitiesRunning++;
-      void this.track(
-        this.runActivity(held, item).finally(() => {
-          this.activitiesRunning--;
-          this.pumpActivities();
-        }),
-      );
-    }
-  }
-
-  /**
-   * Runs one activity and hands its result to the instance's mailbox. The work message stays held until the
-   * episode that records the result is committed, so a crash before that re-runs the activity (at-least-once).
-   */
-  private async runActivity(held: HeldMessage<WorkBatchMessage>, item: ActivityItem): Promise<void> {
-    let event: HistoryEvent;
-    try {
-      const result = await this.ctx.invoke(item.name, { triggerData: { json: item.input ?? 'null' } });
-      event = events.taskCompleted(new Date(), item.id, typedDataToJson(result.returnValue));
-    } catch (err) {
-      const e = err as Error & { userStack?: string };
-      const failure = failureDetailsFrom(e.message);
-      const message = failure ? `${failure.ErrorType}: ${failure.ErrorMessage}` : e.message;
-      event = events.taskFailed(new Date(), item.id, `Activity function '${item.name}' failed: ${message}`, e.userStack ?? message, failure);
-    }
-    this.deliver(held.body.instanceId, { event, executionId: held.body.executionId, source: held });
   }
 
   // ---- client operations --------------------------------------------------------------------------
@@ -363,10 +262,6 @@ export class DurableEngine {
       episodes: 0,
       ...(parent ? { parentInstanceId: parent.instanceId, parentExecutionId: parent.executionId, parentTaskId: parent.taskId } : {}),
     };
-    await this.store.putInstance(record, existing?.etag);
-    const session = this.sessions.get(instanceId);
-    if (session) session.cache = undefined;
-    if (existing) this.track(this.store.deleteOtherExecutions(instanceId, record.executionId).catch(() => undefined));
     const started = events.executionStarted(now, {
       name,
       instanceId,
@@ -376,8 +271,19 @@ export class DurableEngine {
         ? { Name: parent.name, OrchestrationInstance: { InstanceId: parent.instanceId, ExecutionId: parent.executionId }, TaskScheduleId: parent.taskId }
         : undefined,
     });
+    // The start message and the instance row are written together; the message stays invisible (held) until
+    // the row exists, and a message whose row never got written is dropped as stale by whoever receives it.
     const held = this.sendControl({ instanceId, executionId: record.executionId, event: started });
-    await held.ready;
+    try {
+      await Promise.all([held.ready, this.store.putInstance(record, existing?.etag)]);
+    } catch (e) {
+      this.leases.forget(held);
+      if (e instanceof ConflictError) throw new InstanceExistsError(`An instance with ID '${instanceId}' was started concurrently.`);
+      throw e;
+    }
+    const session = this.sessions.get(instanceId);
+    if (session) session.cache = undefined;
+    if (existing) this.track(this.store.deleteOtherExecutions(instanceId, record.executionId).catch(() => undefined));
     this.deliverControl(held);
   }
 
@@ -424,7 +330,7 @@ export class DurableEngine {
         ),
       );
     await Promise.all([...batches.map((b) => b.ready), ...timers.map((t) => t.ready), ...children]);
-    for (const b of batches) this.enqueueActivities(b);
+    for (const b of batches) this.activities.enqueue(b);
     for (const t of timers) this.deliverControl(t);
     this.log.info(`${record.instanceId}: re-dispatched ${activities.length} activities, ${timers.length} timers, ${children.length} sub-orchestrations after recovery`);
   }
@@ -458,7 +364,8 @@ export class DurableEngine {
     const batch = session.mailbox.filter((m) => !m.source.lost);
     let state = await this.load(session);
     const staleCache = (st: SessionCache) =>
-      TERMINAL.has(st.stored.record.status) || batch.some((m) => m.executionId !== undefined && m.executionId !== st.stored.record.executionId);
+      TERMINAL.has(st.stored.record.status) ||
+      batch.some((m) => m.executionId !== undefined && m.executionId !== st.stored.record.executionId && !session.retired?.has(m.executionId));
     if (state && staleCache(state)) {
       // The instance may have been restarted (new execution) by a client or a parent: re-read it.
       session.cache = undefined;
@@ -561,7 +468,7 @@ export class DurableEngine {
     for (const held of this.sendWork(before.instanceId, before.executionId, activities.map(({ id, name, input }) => ({ id, name, input })))) {
       outbound.push(held);
       sends.push(held.ready);
-      local.push(() => this.enqueueActivities(held));
+      local.push(() => this.activities.enqueue(held));
     }
     for (const w of decision.work) {
       if (w.kind === 'timer') {
@@ -607,6 +514,7 @@ export class DurableEngine {
       throw etag.status === 'rejected' ? etag.reason : (sent as PromiseRejectedResult).reason;
     }
     const executionChanged = record.executionId !== before.executionId;
+    if (executionChanged) (session.retired ??= new Set()).add(before.executionId);
     session.cache = executionChanged
       ? { stored: { record, etag: etag.value }, history: [], pastJson: '' }
       : {
@@ -617,32 +525,6 @@ export class DurableEngine {
     this.consume(session, consumed);
     for (const fn of local) fn();
     if (executionChanged) this.track(this.store.deleteOtherExecutions(record.instanceId, record.executionId).catch(() => undefined));
-    this.logLifecycle(before, record, decision, fresh);
-  }
-
-  private logLifecycle(before: InstanceRecord, after: InstanceRecord, decision: EpisodeDecision, fresh: HistoryEvent[]): void {
-    const who = `${before.instanceId}: Function '${before.name} (Orchestrator)'`;
-    if (fresh.some((e) => e.EventType === EventType.ExecutionStarted)) {
-      this.log.info(`${who} started. IsReplay: False. Input: (${before.input?.length ?? 0} bytes). State: Started.`);
-    }
-    switch (decision.status) {
-      case 'Completed':
-      case 'ContinuedAsNew':
-        this.log.info(
-          `${who} completed. ContinuedAsNew: ${decision.status === 'ContinuedAsNew' ? 'True' : 'False'}. IsReplay: False. Output: (${decision.output?.length ?? 0} bytes). State: Completed.`,
-        );
-        break;
-      case 'Failed':
-        this.log.error(`${who} failed with an error. Reason: ${String(parseJsonText(decision.output))}. IsReplay: False. State: Failed.`);
-        break;
-      case 'Terminated':
-        this.log.warn(`${who} was terminated. Reason: ${String(parseJsonText(decision.output))}. State: Terminated.`);
-        break;
-      case 'Suspended':
-        this.log.info(`${who} was suspended. State: Suspended.`);
-        break;
-      default:
-        if (before.status === 'Suspended' && after.status === 'Running') this.log.info(`${who} was resumed. State: Running.`);
-    }
+    logLifecycle(this.log, before, record, decision, fresh);
   }
 }

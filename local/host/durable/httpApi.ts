@@ -126,6 +126,17 @@ export function durableHttpApi(o: HttpApiOptions): RouteHandler {
         if (TERMINAL.has(status)) return send(res, 410, { Message: `The instance is ${status}.` });
         await engine.signal(instanceId, events.executionResumed(now, reason));
         return send(res, 202);
+      case 'restart': {
+        const newId = flag(url, 'restartWithNewInstanceId') === false ? instanceId : o.newInstanceId();
+        try {
+          await engine.startInstance(stored.record.name, newId, stored.record.input);
+        } catch (e) {
+          if (e instanceof InstanceExistsError) return send(res, 409, { Message: e.message });
+          throw e;
+        }
+        const payload = managementPayload(o.baseUrl, o.hubName, o.systemKey, newId);
+        return send(res, 202, payload, { Location: payload.statusQueryGetUri });
+      }
       case 'rewind':
         return send(res, 501, 'The rewind operation is not supported by the local Durable engine.');
       default:

@@ -6,6 +6,7 @@
  *   startHost({ appRoot, extensions: [createDurableExtension()] })
  */
 import { randomUUID } from 'node:crypto';
+import { cpus } from 'node:os';
 import type { BindingMetadata, HostContext, HostExtension, TypedData } from '../extension';
 import { DEFAULT_TIMER_SETTINGS } from './episode';
 import { DurableEngine, type EngineSettings } from './engine';
@@ -63,7 +64,6 @@ export function createDurableExtension(options: DurableExtensionOptions = {}): H
     triggerTypes: ['orchestrationTrigger', 'activityTrigger'],
     inputBindingTypes: ['durableClient', 'orchestrationClient'],
     async start(ctx: HostContext): Promise<void> {
-      const { cpus } = await import('node:os');
       const settings = resolveSettings(ctx, options, cpus().length);
       const orchestrators = new Map(
         ctx.functions.filter((f) => f.trigger.type.toLowerCase() === 'orchestrationtrigger').map((f) => [f.name.toLowerCase(), f.name]),

@@ -267,8 +267,8 @@ export class TaskHubStore {
         ['create', history],
         ['update', instance, 'Replace', { etag }],
       ]);
-      const sub = res.getResponseForEntity(INSTANCE_ROW);
-      return sub?.etag ?? (await this.getInstance(record.instanceId))?.etag ?? '';
+      // Sub-responses come in action order; the update's carries the new ETag (Azurite omits its row key).
+      return res.subResponses[1]?.etag ?? (await this.getInstance(record.instanceId))?.etag ?? '';
     } catch (e) {
       const code = statusOf(e);
       if (code === 409 || code === 412 || code === 404) throw new ConflictError(`instance ${record.instanceId} changed concurrently`);

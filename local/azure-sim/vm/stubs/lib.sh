@@ -69,3 +69,12 @@ sim_peer_fs() { printf '%s/%s/fs' "$SIM_CLUSTER" "$1"; }
 sim_vm_of_system() { awk -v s="$1" '$2==s {print $1; exit}' "$SIM_CLUSTER/peers" 2>/dev/null; }
 sim_system_running() { awk -v s="$1" '$2==s && $3=="running" {f=1} END {exit f?0:1}' "$SIM_CLUSTER/peers" 2>/dev/null; }
 sim_my_ips() { awk -v v="$(sim_self_vm)" '$1==v {gsub(",", " ", $4); print $4}' "$SIM_CLUSTER/peers" 2>/dev/null; }
+
+# ip_in_cidr <ip> <a.b.c.d/n>
+ip_in_cidr() {
+  local ip=$1 net=${2%/*} bits=${2#*/} a b c d e f g h
+  [[ $ip =~ ^[0-9.]+$ && $net =~ ^[0-9.]+$ && $bits =~ ^[0-9]+$ ]] || return 1
+  IFS=. read -r a b c d <<<"$ip"; IFS=. read -r e f g h <<<"$net"
+  local x=$(( (a<<24)|(b<<16)|(c<<8)|d )) y=$(( (e<<24)|(f<<16)|(g<<8)|h )) m=$(( bits==0 ? 0 : (0xffffffff << (32-bits)) & 0xffffffff ))
+  [ $(( x & m )) = $(( y & m )) ]
+}

@@ -1,0 +1,80 @@
+/**
+ * Deployment benchmark: one deployment of the seed spec on the local stack with the simulator's default latency
+ * model (time scale 1 unless BENCH_TIME_SCALE says otherwise). Reports the makespan against the critical path of
+ * the plan's dependency graph, with each resource's duration taken from the simulator's operations journal, and
+ * the number of ARM calls the deployment made.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { criticalPath, planDeployment } from '../shared/plan';
+import { parseClusterSpec } from '../shared/spec';
+import { LOCAL_SUBSCRIPTION_ID, startStack } from '../local/stack';
+
+export interface DeploymentFigures {
+  timeScale: number;
+  /** First ARM request of the deployment → end of its last resource operation (ms). */
+  makespanMs: number;
+  /** POST accepted → orchestration Completed (ms). */
+  endToEndMs: number;
+  criticalPathMs: number;
+  criticalPathKeys: string[];
+  /** makespan / critical path. */
+  ratio: number;
+  armCalls: number;
+  armCallsByMethod: Record<string, number>;
+}
+
+const SPEC = { subscriptionId: LOCAL_SUBSCRIPTION_ID, resourceGroup: 'bench-deploy', witness: { sshSourceCidr: '203.0.113.0/24' } };
+
+export async function runDeploymentBenchmark(timeScale = Number(process.env.BENCH_TIME_SCALE) || 1): Promise<DeploymentFigures> {
+  const key = 'bench-key';
+  const stack = await startStack({
+    sim: { port: 0, timeScale, stateDir: mkdtempSync(path.join(tmpdir(), 'qwk-bench-')) },
+    host: { port: 0, functionKey: key, logSink: () => undefined },
+  });
+  try {
+    const headers = { 'x-functions-key': key, 'content-type': 'application/json' };
+    const t0 = Date.now();
+    const res = await fetch(`${stack.host!.baseUrl}/api/deployments`, { method: 'POST', headers, body: JSON.stringify(SPEC) });
+    if (res.status !== 202) throw new Error(`POST answered ${res.status}: ${await res.text()}`);
+    const { statusUrl } = (await res.json()) as { statusUrl: string };
+    let view: { runtimeStatus: string; error?: unknown };
+    for (;;) {
+      view = (await (await fetch(statusUrl, { headers })).json()) as typeof view;
+      if (!['Pending', 'Running'].includes(view.runtimeStatus)) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const endToEndMs = Date.now() - t0;
+    if (view.runtimeStatus !== 'Completed') throw new Error(`deployment ended ${view.runtimeStatus}: ${JSON.stringify(view.error)}`);
+
+    const parsed = parseClusterSpec(SPEC);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    const plan = planDeployment(parsed.spec);
+    const ops = stack.sim.journal().filter((o) => o.resourceId.toLowerCase().includes('/resourcegroups/bench-deploy'));
+    const durations = new Map<string, number>();
+    for (const r of plan.resources) {
+      const put = ops.find((o) => o.method === 'PUT' && o.resourceId.toLowerCase() === r.id.toLowerCase());
+      if (!put?.end) throw new Error(`no completed PUT of ${r.id} in the journal`);
+      durations.set(r.key, Date.parse(put.end) - Date.parse(put.start));
+    }
+    const cp = criticalPath(plan, durations);
+    const starts = ops.map((o) => Date.parse(o.start));
+    const ends = ops.filter((o) => o.method === 'PUT' && o.end).map((o) => Date.parse(o.end!));
+    const makespanMs = Math.max(...ends) - Math.min(...starts);
+    const armCallsByMethod: Record<string, number> = {};
+    for (const o of ops) armCallsByMethod[o.method] = (armCallsByMethod[o.method] ?? 0) + 1;
+    return {
+      timeScale,
+      makespanMs,
+      endToEndMs,
+      criticalPathMs: cp.duration,
+      criticalPathKeys: cp.keys,
+      ratio: makespanMs / cp.duration,
+      armCalls: ops.length,
+      armCallsByMethod,
+    };
+  } finally {
+    await stack.stop();
+  }
+}

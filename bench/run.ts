@@ -1,0 +1,29 @@
+/**
+ * `npm run bench [engine|deployment]`: runs the benchmarks and prints their figures as JSON (record them, with
+ * the command and the machine, in docs/PERFORMANCE.md).
+ */
+import os from 'node:os';
+import { runDeploymentBenchmark } from './deployment';
+import { runDurableEngineBenchmark } from './durable-engine';
+
+async function main(): Promise<void> {
+  const which = new Set(process.argv.slice(2));
+  const all = which.size === 0;
+  console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+  if (all || which.has('engine')) {
+    console.log('durable engine (200 sequential, 1,000 fan-out, one-activity latency):');
+    console.log(JSON.stringify(await runDurableEngineBenchmark(), null, 2));
+  }
+  if (all || which.has('deployment')) {
+    console.log('deployment of the seed spec (default latency model):');
+    console.log(JSON.stringify(await runDeploymentBenchmark(), null, 2));
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

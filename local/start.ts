@@ -1,0 +1,87 @@
+/**
+ * `npm start`: Azurite + the Azure simulator + the local Functions host running this app, all on loopback,
+ * until Ctrl-C. Writes local.settings.json (with a fresh function key) on first run; prints the URLs, the key and
+ * ready-to-paste curl commands.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { FUNCTION_KEY_SETTING } from './host';
+import { REPO_ROOT, startStack } from './stack';
+
+const SETTINGS_FILE = path.join(REPO_ROOT, 'local.settings.json');
+const EXAMPLE_FILE = path.join(REPO_ROOT, 'local.settings.json.example');
+
+interface LocalSettings {
+  IsEncrypted?: boolean;
+  Values: Record<string, string>;
+}
+
+/** Reads local.settings.json, creating it from the example with a new function key when missing or keyless. */
+export function ensureLocalSettings(): { settings: LocalSettings; created: boolean } {
+  const created = !existsSync(SETTINGS_FILE);
+  const settings = JSON.parse(readFileSync(created ? EXAMPLE_FILE : SETTINGS_FILE, 'utf8')) as LocalSettings;
+  settings.Values ??= {};
+  if (!settings.Values[FUNCTION_KEY_SETTING]) {
+    settings.Values[FUNCTION_KEY_SETTING] = randomBytes(24).toString('base64url');
+    writeFileSync(SETTINGS_FILE, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
+  }
+  return { settings, created };
+}
+
+function port(name: string, fallback: number): number {
+  const v = Number(process.env[name]);
+  return Number.isInteger(v) && v >= 0 ? v : fallback;
+}
+
+async function main(): Promise<void> {
+  const { settings, created } = ensureLocalSettings();
+  const key = settings.Values[FUNCTION_KEY_SETTING]!;
+  const timeScale = Number(process.env.SIM_TIME_SCALE) > 0 ? Number(process.env.SIM_TIME_SCALE) : 0.1;
+  console.log(`qwk-ops: starting Azurite, the Azure simulator (time scale ${timeScale}) and the local Functions host…`);
+  const stack = await startStack({
+    azuriteLocation: path.join(REPO_ROOT, '.local', 'azurite'),
+    azurite: { blobPort: port('AZURITE_BLOB_PORT', 10000), queuePort: port('AZURITE_QUEUE_PORT', 10001), tablePort: port('AZURITE_TABLE_PORT', 10002) },
+    sim: { port: port('SIM_PORT', 8443), timeScale, stateDir: path.join(REPO_ROOT, '.local', 'azure-sim') },
+    host: { port: port('FUNCTIONS_PORT', 7071), functionKey: key, console: true },
+  });
+  const base = stack.host!.baseUrl;
+  const spec = JSON.stringify({ witness: { sshSourceCidr: '203.0.113.0/24' } });
+  console.log(`
+  Functions host   ${base}   (function key ${created ? 'created in' : 'from'} local.settings.json)
+  Azure simulator  ${stack.sim.url}   (CA ${path.relative(process.cwd(), stack.sim.caFile)})
+  Azurite          blob ${stack.azurite.blobPort}, queue ${stack.azurite.queuePort}, table ${stack.azurite.tablePort}   (data in .local/azurite)
+
+  Deploy the guide's cluster (every value defaults to the guide's; SSH to the witness only from 203.0.113.0/24):
+    curl -sS -X POST '${base}/api/deployments' -H 'x-functions-key: ${key}' -H 'content-type: application/json' -d '${spec}'
+  Then follow it (the id is in the answer):
+    curl -sS '${base}/api/deployments/<id>' -H 'x-functions-key: ${key}'
+    curl -sS '${base}/api/deployments' -H 'x-functions-key: ${key}'
+
+  Ctrl-C stops everything.
+`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: stopping…`);
+    stack.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') console.error(`A port is already in use (${e.message}). Stop the other process, or set FUNCTIONS_PORT / SIM_PORT / AZURITE_*_PORT.`);
+    else console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,36 @@
+/** Which Key Vault secret feeds each secret parameter of the scripts (names only, pure). */
+import type { DeploymentPlan } from '../plan';
+import { SECRET_PARAMETERS, type SecretParameterName } from '../scripts';
+import { publicKeySecretName } from '../secrets/credentialStore';
+import type { ClusterSpec } from '../spec';
+import type { EnsureCredentialInput } from '../deployments/contracts';
+
+/** Secret parameter → Key Vault secret name (absent: the parameter is not passed). */
+export type SecretBindings = Partial<Record<SecretParameterName, string>>;
+
+/**
+ * The cluster's SSH key pair (witness → nodes): the admin key pair when the VMs use SSH keys, else a pair of its
+ * own generated beside the admin password.
+ */
+export function clusterSshKeySecret(credentials: DeploymentPlan['credentials']): string {
+  return credentials.kind === 'sshKey' ? credentials.secretName : `${credentials.secretName}-cluster-ssh-key`;
+}
+
+export function secretBindings(spec: ClusterSpec, credentials: DeploymentPlan['credentials']): SecretBindings {
+  const key = clusterSshKeySecret(credentials);
+  return {
+    [SECRET_PARAMETERS.sshPublicKey]: publicKeySecretName(key),
+    [SECRET_PARAMETERS.sshPrivateKey]: key,
+    [SECRET_PARAMETERS.lifeKeeperLicense]: spec.lifeKeeper.licenseSecretName,
+    ...(spec.lifeKeeper.installerSasSecretName ? { [SECRET_PARAMETERS.lifeKeeperInstallerSas]: spec.lifeKeeper.installerSasSecretName } : {}),
+    ...(spec.postgres.authMethod === 'scram-sha-256' ? { [SECRET_PARAMETERS.postgresPassword]: spec.keyVault.postgresPasswordSecretName } : {}),
+  };
+}
+
+/** Secrets the deployment generates (get-or-create) before configuring: the cluster key pair, the PostgreSQL password. */
+export function generatedSecrets(spec: ClusterSpec, credentials: DeploymentPlan['credentials']): EnsureCredentialInput[] {
+  return [
+    { secretName: clusterSshKeySecret(credentials), kind: 'sshKey' },
+    ...(spec.postgres.authMethod === 'scram-sha-256' ? [{ secretName: spec.keyVault.postgresPasswordSecretName, kind: 'password' as const }] : []),
+  ];
+}

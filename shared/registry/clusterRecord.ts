@@ -1,0 +1,68 @@
+/** The cluster registry's record: what monitoring needs to watch one cluster (pure). */
+import type { DeploymentPlan } from '../plan';
+import { primaryAndStandby, qwkObjectName, type ScriptParams } from '../scripts';
+
+export interface RegisteredNode {
+  name: string;
+  vmId: string;
+  serviceIp: string;
+  replicationIp: string;
+  priority: number;
+  /** The node's QWK object file name in the witness share. */
+  qwkObject: string;
+}
+
+export interface ClusterRecord {
+  subscriptionId: string;
+  resourceGroup: string;
+  location: string;
+  deploymentId: string;
+  loadBalancerId: string;
+  frontendIp: string;
+  servicePort: number;
+  probePort: number;
+  nodes: RegisteredNode[];
+  witness: { name: string; vmId: string; serviceIp: string };
+  qwk: { sharePath: string; mountPoint: string; hbeatTime: number; numHbeats: number; quorumLossAction: string };
+  /** The node where the hierarchy is In Service (as the deployment left it). */
+  activeNode: string;
+  registeredAt: string;
+}
+
+function resourceId(plan: DeploymentPlan, kind: DeploymentPlan['resources'][number]['kind'], name?: string): string {
+  const r = plan.resources.find((x) => x.kind === kind && (name === undefined || x.name === name));
+  if (!r) throw new Error(`the plan has no ${kind}${name ? ` named ${name}` : ''}`);
+  return r.id;
+}
+
+export function clusterRecord(plan: DeploymentPlan, p: ScriptParams, o: { deploymentId: string; registeredAt: string }): ClusterRecord {
+  const { primary } = primaryAndStandby(p);
+  return {
+    subscriptionId: plan.subscriptionId,
+    resourceGroup: plan.resourceGroup,
+    location: plan.location,
+    deploymentId: o.deploymentId,
+    loadBalancerId: resourceId(plan, 'loadBalancer'),
+    frontendIp: p.loadBalancer.frontendIp,
+    servicePort: p.loadBalancer.port,
+    probePort: p.loadBalancer.probePort,
+    nodes: p.nodes.map((n) => ({
+      name: n.name,
+      vmId: resourceId(plan, 'virtualMachine', n.name),
+      serviceIp: n.serviceIp,
+      replicationIp: n.replicationIp,
+      priority: n.priority,
+      qwkObject: qwkObjectName(n.name),
+    })),
+    witness: { name: p.witness.name, vmId: resourceId(plan, 'virtualMachine', p.witness.name), serviceIp: p.witness.serviceIp },
+    qwk: {
+      sharePath: p.qwk.sharePath,
+      mountPoint: p.qwk.mountPoint,
+      hbeatTime: p.qwk.hbeatTime,
+      numHbeats: p.qwk.numHbeats,
+      quorumLossAction: p.qwk.quorumLossAction,
+    },
+    activeNode: primary.name,
+    registeredAt: o.registeredAt,
+  };
+}

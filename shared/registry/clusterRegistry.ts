@@ -1,0 +1,91 @@
+/**
+ * The cluster registry: one row per cluster in an Azure Table (partition = subscription, row = resource group,
+ * both lower-case as ARM compares them). Scalars are columns; the node list and QWK parameters are JSON columns.
+ * Upsert (replace) is idempotent: registering a cluster again overwrites its row.
+ */
+import { TableClient, type TableEntity } from '@azure/data-tables';
+import { appConfig, ConfigError, SETTINGS } from '../config';
+import type { ClusterRecord } from './clusterRecord';
+
+export const CLUSTER_TABLE = 'clusters';
+
+type Row = Omit<ClusterRecord, 'nodes' | 'witness' | 'qwk'> & { nodes: string; witness: string; qwk: string };
+
+const keysOf = (subscriptionId: string, resourceGroup: string) => ({ partitionKey: subscriptionId.toLowerCase(), rowKey: resourceGroup.toLowerCase() });
+
+export class ClusterRegistry {
+  private ensured?: Promise<void>;
+
+  constructor(private readonly table: TableClient) {}
+
+  static fromConnectionString(connectionString: string, tableName = CLUSTER_TABLE): ClusterRegistry {
+    const allowInsecureConnection = /(^|;)(DefaultEndpointsProtocol=http|TableEndpoint=http:)/i.test(connectionString) || /UseDevelopmentStorage=true/i.test(connectionString);
+    return new ClusterRegistry(TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection }));
+  }
+
+  private ensureTable(): Promise<void> {
+    return (this.ensured ??= this.table.createTable().catch((err) => {
+      this.ensured = undefined;
+      throw err;
+    }));
+  }
+
+  async upsert(record: ClusterRecord): Promise<void> {
+    await this.ensureTable();
+    const row: TableEntity<Row> = {
+      ...keysOf(record.subscriptionId, record.resourceGroup),
+      ...record,
+      nodes: JSON.stringify(record.nodes),
+      witness: JSON.stringify(record.witness),
+      qwk: JSON.stringify(record.qwk),
+    };
+    await this.table.upsertEntity(row, 'Replace');
+  }
+
+  async get(subscriptionId: string, resourceGroup: string): Promise<ClusterRecord | undefined> {
+    await this.ensureTable();
+    const k = keysOf(subscriptionId, resourceGroup);
+    try {
+      return fromRow(await this.table.getEntity<Row>(k.partitionKey, k.rowKey));
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async list(): Promise<ClusterRecord[]> {
+    await this.ensureTable();
+    const out: ClusterRecord[] = [];
+    for await (const row of this.table.listEntities<Row>()) out.push(fromRow(row));
+    return out;
+  }
+}
+
+function fromRow(row: Row): ClusterRecord {
+  return {
+    subscriptionId: row.subscriptionId,
+    resourceGroup: row.resourceGroup,
+    location: row.location,
+    deploymentId: row.deploymentId,
+    loadBalancerId: row.loadBalancerId,
+    frontendIp: row.frontendIp,
+    servicePort: row.servicePort,
+    probePort: row.probePort,
+    nodes: JSON.parse(row.nodes),
+    witness: JSON.parse(row.witness),
+    qwk: JSON.parse(row.qwk),
+    activeNode: row.activeNode,
+    registeredAt: row.registeredAt,
+  };
+}
+
+let shared: ClusterRegistry | undefined;
+/** The registry on the app's storage account (AzureWebJobsStorage). */
+export function clusterRegistry(): ClusterRegistry {
+  if (!shared) {
+    const config = appConfig();
+    if (!config.storageConnection) throw new ConfigError(`${SETTINGS.storage} is not set`);
+    shared = ClusterRegistry.fromConnectionString(config.storageConnection);
+  }
+  return shared;
+}
