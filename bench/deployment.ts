@@ -25,7 +25,7 @@ export interface DeploymentFigures {
   armCallsByMethod: Record<string, number>;
 }
 
-const SPEC = { subscriptionId: LOCAL_SUBSCRIPTION_ID, resourceGroup: 'bench-deploy', witness: { sshSourceCidr: '203.0.113.0/24' } };
+const SPEC = { subscriptionId: LOCAL_SUBSCRIPTION_ID, resourceGroup: 'bench-deploy', configure: false, witness: { sshSourceCidr: '203.0.113.0/24' } };
 
 export async function runDeploymentBenchmark(timeScale = Number(process.env.BENCH_TIME_SCALE) || 1): Promise<DeploymentFigures> {
   const key = 'bench-key';

@@ -1,10 +1,13 @@
 /** POST /api/deployments — validate a cluster spec and start its deployment. */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
+import { azureClients } from '../shared/azure/clients';
 import { appConfig } from '../shared/config';
 import { deploymentLock } from '../shared/deployments/deploymentLockFactory';
 import { retryPolicyFromSettings, startDeployment } from '../shared/deployments/deploymentStarter';
+import { deploymentPreconditions } from '../shared/deployments/preconditions';
 import { badRequest, readJson } from '../shared/http/problems';
+import { keyVaultSecretExistence } from '../shared/secrets/secretExistence';
 import { parseClusterSpec } from '../shared/spec';
 import { ORCHESTRATIONS } from '../orchestrations/names';
 
@@ -14,6 +17,8 @@ export async function createDeployment(request: HttpRequest, context: Invocation
   const config = appConfig();
   const parsed = parseClusterSpec(body.value, { defaultSubscriptionId: config.defaultSubscriptionId });
   if (!parsed.ok) return badRequest(parsed.errors);
+  const missing = await deploymentPreconditions(parsed.spec, keyVaultSecretExistence(azureClients().secrets()), config.keyVaultUrl ?? '');
+  if (missing.length) return badRequest(missing);
 
   const client = df.getClient(context);
   const result = await startDeployment(client, deploymentLock(), ORCHESTRATIONS.deployCluster, parsed.spec, retryPolicyFromSettings());

@@ -6,7 +6,8 @@
 import path from 'node:path';
 import { startAzurite, type RunningAzurite } from './azurite';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from './azure-sim';
-import { createVmRuntime } from './azure-sim/vm';
+import { makeSimClients } from './azure-sim/sdk-clients';
+import { createVmRuntime, type SimVmRuntime } from './azure-sim/vm';
 import { createDurableExtension } from './host/durable';
 import { startHost, type HostOptions, type RunningHost } from './host';
 
@@ -34,7 +35,17 @@ export interface StackOptions {
   azurite?: { blobPort?: number; queuePort?: number; tablePort?: number };
   /** Use an Azurite that is already running instead of starting one. */
   existingAzurite?: RunningAzurite;
-  sim?: Omit<SimulatorOptions, 'vmRuntime'> & { withVmRuntime?: boolean; sandboxRoot?: string };
+  sim?: Omit<SimulatorOptions, 'vmRuntime'> & {
+    withVmRuntime?: boolean;
+    sandboxRoot?: string;
+    /** Called with the VM runtime before the simulator starts (tests hook their fault shims here). */
+    prepareVmRuntime?: (runtime: SimVmRuntime) => void;
+  };
+  /**
+   * Secrets to put into the simulator's Key Vault at start: what an operator stores in the real vault before
+   * deploying (the LifeKeeper license).
+   */
+  seedSecrets?: Record<string, string>;
   host?: Omit<HostOptions, 'appRoot' | 'extensions'>;
   /** Extra app settings (over the local ones). */
   settings?: Record<string, string>;
@@ -45,6 +56,8 @@ export interface StackOptions {
 export interface RunningStack {
   azurite: RunningAzurite;
   sim: RunningSimulator;
+  /** The simulator's VM runtime (undefined with withVmRuntime: false). */
+  runtime?: SimVmRuntime;
   host?: RunningHost;
   settings: Record<string, string>;
   stop(): Promise<void>;
@@ -62,12 +75,15 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     const azurite = options.existingAzurite ?? (await startAzurite({ location: options.azuriteLocation, ...options.azurite }));
     if (!options.existingAzurite) stoppers.push(() => azurite.stop());
 
-    const { withVmRuntime = true, sandboxRoot, ...simOptions } = options.sim ?? {};
+    const { withVmRuntime = true, sandboxRoot, prepareVmRuntime, ...simOptions } = options.sim ?? {};
     const timeScale = simOptions.timeScale ?? (Number(process.env.SIM_TIME_SCALE) > 0 ? Number(process.env.SIM_TIME_SCALE) : 1);
     const stateDir = simOptions.stateDir ?? path.join(appRoot, '.local', 'azure-sim');
     const vmRuntime = withVmRuntime ? createVmRuntime({ rootDir: sandboxRoot ?? path.join(stateDir, 'vms'), timeScale }) : undefined;
+    if (vmRuntime) prepareVmRuntime?.(vmRuntime);
     const sim = await startSimulator({ ...simOptions, timeScale, stateDir, vmRuntime });
     stoppers.push(() => sim.stop());
+    const vault = makeSimClients(sim).secrets;
+    for (const [name, value] of Object.entries(options.seedSecrets ?? {})) await vault.setSecret(name, value);
 
     const settings = { ...localAppSettings(azurite, sim), ...options.settings };
     let host: RunningHost | undefined;
@@ -75,7 +91,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       host = await startHost({ ...options.host, appRoot, settings: { ...settings, ...options.host?.settings }, extensions: [createDurableExtension()] });
       stoppers.push(() => host!.stop());
     }
-    return { azurite, sim, host, settings, stop: stopAll };
+    return { azurite, sim, runtime: vmRuntime, host, settings, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

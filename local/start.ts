@@ -9,6 +9,9 @@ import path from 'node:path';
 import { FUNCTION_KEY_SETTING } from './host';
 import { REPO_ROOT, startStack } from './stack';
 
+/** lifeKeeper.licenseSecretName's default. */
+const LICENSE_SECRET = 'lifekeeper-license';
+
 const SETTINGS_FILE = path.join(REPO_ROOT, 'local.settings.json');
 const EXAMPLE_FILE = path.join(REPO_ROOT, 'local.settings.json.example');
 
@@ -44,16 +47,24 @@ async function main(): Promise<void> {
     azurite: { blobPort: port('AZURITE_BLOB_PORT', 10000), queuePort: port('AZURITE_QUEUE_PORT', 10001), tablePort: port('AZURITE_TABLE_PORT', 10002) },
     sim: { port: port('SIM_PORT', 8443), timeScale, stateDir: path.join(REPO_ROOT, '.local', 'azure-sim') },
     host: { port: port('FUNCTIONS_PORT', 7071), functionKey: key, console: true },
+    // What an operator stores in the real Key Vault before deploying; the simulator's LifeKeeper accepts any text.
+    seedSecrets: { [LICENSE_SECRET]: 'SIMULATED LifeKeeper license: the local Azure simulator accepts any key' },
   });
   const base = stack.host!.baseUrl;
-  const spec = JSON.stringify({ witness: { sshSourceCidr: '203.0.113.0/24' } });
+  // The simulator's VMs download any *.blob.core.windows.net/*.img as a simulated LifeKeeper installer image.
+  const spec = JSON.stringify({ witness: { sshSourceCidr: '203.0.113.0/24' }, lifeKeeper: { installerLocation: 'https://mystorage.blob.core.windows.net/media/sps.img' } });
+  const infraSpec = JSON.stringify({ witness: { sshSourceCidr: '203.0.113.0/24' }, configure: false, resourceGroup: 'LKL-QWK-infra-only' });
   console.log(`
   Functions host   ${base}   (function key ${created ? 'created in' : 'from'} local.settings.json)
   Azure simulator  ${stack.sim.url}   (CA ${path.relative(process.cwd(), stack.sim.caFile)})
   Azurite          blob ${stack.azurite.blobPort}, queue ${stack.azurite.queuePort}, table ${stack.azurite.tablePort}   (data in .local/azurite)
 
-  Deploy the guide's cluster (every value defaults to the guide's; SSH to the witness only from 203.0.113.0/24):
+  Deploy the guide's cluster — Azure resources, then every node configured by Run Command (every value defaults to
+  the guide's; SSH to the witness only from 203.0.113.0/24; the license '${LICENSE_SECRET}' is already in the
+  simulator's Key Vault):
     curl -sS -X POST '${base}/api/deployments' -H 'x-functions-key: ${key}' -H 'content-type: application/json' -d '${spec}'
+  Or only the Azure infrastructure (the guide's section 4):
+    curl -sS -X POST '${base}/api/deployments' -H 'x-functions-key: ${key}' -H 'content-type: application/json' -d '${infraSpec}'
   Then follow it (the id is in the answer):
     curl -sS '${base}/api/deployments/<id>' -H 'x-functions-key: ${key}'
     curl -sS '${base}/api/deployments' -H 'x-functions-key: ${key}'

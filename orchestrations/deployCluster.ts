@@ -3,7 +3,8 @@
  * waves.ts for why waves, and why they lose nothing on the seed's graph). Transient ARM failures are retried with
  * backoff (durable timers, honouring Retry-After); fatal ones fail the deployment at once with ARM's code and the
  * failing step. Once the resources are verified, the VMs are configured and the cluster registered
- * (runConfiguration in ./configureCluster.ts), with those steps in the same status.
+ * (runConfiguration in ./configureCluster.ts), with those steps in the same status — unless the spec says
+ * `configure: false`.
  *
  * Deterministic: no I/O, no clock but context.df.currentUtcDateTime, no environment reads.
  */
@@ -42,7 +43,8 @@ function* deployCluster(context: OrchestrationContext): Generator<Task, Deployme
   const byKey = new Map(plan.resources.map((r) => [r.key, r]));
   const steps = deploymentSteps(plan);
   // Configuration (issue 5) follows the infrastructure in the same status; the waves below cover the infrastructure.
-  const tracker = new StepTracker([...steps, ...configurationStepDefinitions(input.spec, [VERIFY_STEP])]);
+  const configure = input.spec.configure;
+  const tracker = new StepTracker(configure ? [...steps, ...configurationStepDefinitions(input.spec, [VERIFY_STEP])] : steps);
   const now = () => context.df.currentUtcDateTime;
   const publish = statusPublisher(context, input.deploymentId, plan, tracker);
   const fail = (error: DeploymentError): never => {
@@ -104,7 +106,7 @@ function* deployCluster(context: OrchestrationContext): Generator<Task, Deployme
       todo = retry.map((r) => r.step);
     }
   }
-  yield* runConfiguration(context, input, plan, { tracker, publish, fail });
+  if (configure) yield* runConfiguration(context, input, plan, { tracker, publish, fail });
   publish('completed');
   return summary!;
 }

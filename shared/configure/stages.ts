@@ -12,9 +12,7 @@
  *   6..9 verify switchover to the standby; psql through the frontend IP from the witness; switch back (+ both QWK
  *               objects fresh, read on the witness); psql again.
  */
-import { primaryAndStandby, STEP, type ScriptParams, type StepName } from '../scripts';
-
-export type VmRole = 'node' | 'witness';
+import { primaryAndStandby, STEP, type ScriptParams, type StepName, type VmRole } from '../scripts';
 
 /** One step on one VM. `id` is unique per VM (a builder may run twice on a VM under two ids). */
 export interface ConfigStepRef {

@@ -3,7 +3,8 @@
  * its latest deployment. Claiming uses insert / ETag-conditional update, so of two concurrent requests exactly
  * one wins, whatever the timing.
  */
-import { TableClient, type TableEntity } from '@azure/data-tables';
+import type { TableClient, TableEntity } from '@azure/data-tables';
+import { tableClient, tableCreator, targetKeys } from '../azure/tables';
 
 export interface LockRow {
   deploymentId: string;
@@ -14,23 +15,15 @@ export type IsRunning = (deploymentId: string, claimedAt: Date) => Promise<boole
 
 export type ClaimResult = { claimed: true } | { claimed: false; runningDeploymentId: string };
 
-const rowKeyOf = (resourceGroup: string) => resourceGroup.toLowerCase(); // ARM names of groups are case-insensitive
-
 export class DeploymentLock {
-  private ensured?: Promise<void>;
+  private readonly ensureTable: () => Promise<void>;
 
-  constructor(private readonly table: TableClient) {}
-
-  static fromConnectionString(connectionString: string, tableName: string): DeploymentLock {
-    const allowInsecureConnection = /(^|;)(DefaultEndpointsProtocol=http|TableEndpoint=http:)/i.test(connectionString) || /UseDevelopmentStorage=true/i.test(connectionString);
-    return new DeploymentLock(TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection }));
+  constructor(private readonly table: TableClient) {
+    this.ensureTable = tableCreator(table);
   }
 
-  private ensureTable(): Promise<void> {
-    return (this.ensured ??= this.table.createTable().catch((err) => {
-      this.ensured = undefined;
-      throw err;
-    }));
+  static fromConnectionString(connectionString: string, tableName: string): DeploymentLock {
+    return new DeploymentLock(tableClient(connectionString, tableName));
   }
 
   /**
@@ -38,8 +31,7 @@ export class DeploymentLock {
    */
   async claim(subscriptionId: string, resourceGroup: string, deploymentId: string, now: Date, isRunning: IsRunning): Promise<ClaimResult> {
     await this.ensureTable();
-    const partitionKey = subscriptionId.toLowerCase();
-    const rowKey = rowKeyOf(resourceGroup);
+    const { partitionKey, rowKey } = targetKeys(subscriptionId, resourceGroup);
     const row: TableEntity<LockRow> = { partitionKey, rowKey, deploymentId, claimedAt: now.toISOString() };
     for (let attempt = 0; attempt < 5; attempt++) {
       let current: (LockRow & { etag: string }) | undefined;
@@ -70,8 +62,7 @@ export class DeploymentLock {
 
   /** Gives the target back if `deploymentId` still holds it (used when starting the deployment failed). */
   async release(subscriptionId: string, resourceGroup: string, deploymentId: string): Promise<void> {
-    const partitionKey = subscriptionId.toLowerCase();
-    const rowKey = rowKeyOf(resourceGroup);
+    const { partitionKey, rowKey } = targetKeys(subscriptionId, resourceGroup);
     try {
       const current = await this.table.getEntity<LockRow>(partitionKey, rowKey);
       if (current.deploymentId === deploymentId) await this.table.deleteEntity(partitionKey, rowKey, { etag: current.etag });

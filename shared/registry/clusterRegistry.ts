@@ -3,7 +3,8 @@
  * both lower-case as ARM compares them). Scalars are columns; the node list and QWK parameters are JSON columns.
  * Upsert (replace) is idempotent: registering a cluster again overwrites its row.
  */
-import { TableClient, type TableEntity } from '@azure/data-tables';
+import type { TableClient, TableEntity } from '@azure/data-tables';
+import { tableClient, tableCreator, targetKeys } from '../azure/tables';
 import { appConfig, ConfigError, SETTINGS } from '../config';
 import type { ClusterRecord } from './clusterRecord';
 
@@ -11,29 +12,21 @@ export const CLUSTER_TABLE = 'clusters';
 
 type Row = Omit<ClusterRecord, 'nodes' | 'witness' | 'qwk'> & { nodes: string; witness: string; qwk: string };
 
-const keysOf = (subscriptionId: string, resourceGroup: string) => ({ partitionKey: subscriptionId.toLowerCase(), rowKey: resourceGroup.toLowerCase() });
-
 export class ClusterRegistry {
-  private ensured?: Promise<void>;
+  private readonly ensureTable: () => Promise<void>;
 
-  constructor(private readonly table: TableClient) {}
-
-  static fromConnectionString(connectionString: string, tableName = CLUSTER_TABLE): ClusterRegistry {
-    const allowInsecureConnection = /(^|;)(DefaultEndpointsProtocol=http|TableEndpoint=http:)/i.test(connectionString) || /UseDevelopmentStorage=true/i.test(connectionString);
-    return new ClusterRegistry(TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection }));
+  constructor(private readonly table: TableClient) {
+    this.ensureTable = tableCreator(table);
   }
 
-  private ensureTable(): Promise<void> {
-    return (this.ensured ??= this.table.createTable().catch((err) => {
-      this.ensured = undefined;
-      throw err;
-    }));
+  static fromConnectionString(connectionString: string, tableName = CLUSTER_TABLE): ClusterRegistry {
+    return new ClusterRegistry(tableClient(connectionString, tableName));
   }
 
   async upsert(record: ClusterRecord): Promise<void> {
     await this.ensureTable();
     const row: TableEntity<Row> = {
-      ...keysOf(record.subscriptionId, record.resourceGroup),
+      ...targetKeys(record.subscriptionId, record.resourceGroup),
       ...record,
       nodes: JSON.stringify(record.nodes),
       witness: JSON.stringify(record.witness),
@@ -44,7 +37,7 @@ export class ClusterRegistry {
 
   async get(subscriptionId: string, resourceGroup: string): Promise<ClusterRecord | undefined> {
     await this.ensureTable();
-    const k = keysOf(subscriptionId, resourceGroup);
+    const k = targetKeys(subscriptionId, resourceGroup);
     try {
       return fromRow(await this.table.getEntity<Row>(k.partitionKey, k.rowKey));
     } catch (err) {

@@ -10,7 +10,8 @@ export type CredentialKind = 'sshKey' | 'password';
 /** Secret holding the public half of an SSH key pair (not secret itself, but kept beside its private key). */
 export const publicKeySecretName = (secretName: string) => `${secretName}-pub`;
 
-async function tryGet(client: SecretClient, name: string): Promise<string | undefined> {
+/** The secret's current value, or undefined when it does not exist. */
+export async function readSecretIfExists(client: SecretClient, name: string): Promise<string | undefined> {
   try {
     return (await client.getSecret(name)).value;
   } catch (err) {
@@ -22,11 +23,11 @@ async function tryGet(client: SecretClient, name: string): Promise<string | unde
 /** Creates the credential unless it exists. Returns whether it was created (no value). */
 export async function ensureAdminCredential(client: SecretClient, secretName: string, kind: CredentialKind): Promise<{ created: boolean }> {
   if (kind === 'password') {
-    if (await tryGet(client, secretName)) return { created: false };
+    if (await readSecretIfExists(client, secretName)) return { created: false };
     await client.setSecret(secretName, generatePassword(), { contentType: 'text/plain', tags: { 'managed-by': 'qwk-ops' } });
     return { created: true };
   }
-  const [priv, pub] = await Promise.all([tryGet(client, secretName), tryGet(client, publicKeySecretName(secretName))]);
+  const [priv, pub] = await Promise.all([readSecretIfExists(client, secretName), readSecretIfExists(client, publicKeySecretName(secretName))]);
   if (priv && pub) return { created: false };
   const pair = generateSshKeyPair(`qwk-ops:${secretName}`);
   // Public half last: its presence marks a complete pair, so a crash between the two writes regenerates both.
@@ -38,7 +39,7 @@ export async function ensureAdminCredential(client: SecretClient, secretName: st
 /** What a VM body needs: the public key, or the password. */
 export async function readVmCredential(client: SecretClient, secretName: string, kind: CredentialKind): Promise<{ publicKey: string } | { password: string }> {
   const name = kind === 'sshKey' ? publicKeySecretName(secretName) : secretName;
-  const value = await tryGet(client, name);
+  const value = await readSecretIfExists(client, name);
   if (!value) throw new Error(`Key Vault secret '${name}' is missing: the credentials step must run first`);
   return kind === 'sshKey' ? { publicKey: value } : { password: value };
 }

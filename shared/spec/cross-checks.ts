@@ -44,6 +44,7 @@ export function crossCheckSpec(spec: unknown, report: Report): void {
   checkDistinctNames(spec, report);
   checkWitnessSsh(spec, report);
   checkPackages(spec, report);
+  checkLifeKeeper(spec, report);
   checkTags(spec, report);
   checkPaths(spec, report);
   checkZones(spec, report);
@@ -180,6 +181,16 @@ function checkPackages(spec: unknown, report: Report): void {
   }
   if (source === 'iso' && at(spec, 'packages', 'isoLocation') === undefined) {
     report(['packages', 'isoLocation'], "required when packages.source is 'iso': where the VMs get the RHEL DVD ISO (https URL or a path on the VM)");
+  }
+}
+
+/** Configuring the nodes needs the installer; the guide copies it by hand, so there is no default. */
+function checkLifeKeeper(spec: unknown, report: Report): void {
+  if (at(spec, 'configure') !== false && at(spec, 'lifeKeeper', 'installerLocation') === undefined) {
+    report(
+      ['lifeKeeper', 'installerLocation'],
+      'required to configure the nodes: where the VMs download the LifeKeeper for Linux installer image (an https URL, e.g. a blob, with lifeKeeper.installerSasSecretName when it needs a SAS, or a path on the VM); or set configure: false to deploy only the infrastructure',
+    );
   }
 }
 

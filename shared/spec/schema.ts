@@ -289,6 +289,8 @@ const tagsSchema = z.record(z.string(), z.string());
 
 export const clusterSpecObjectSchema = z.strictObject({
   subscriptionId,
+  /** false: deploy the Azure infrastructure only (the guide's §4), leave the VMs unconfigured */
+  configure: z.boolean().default(true),
   resourceGroup: azureName('resourceGroup').default(SEED.resourceGroup),
   location: region.default(SEED.location),
   /** added to every resource, besides the tag managed-by=qwk-ops (the guide tags everything creator=<name>) */

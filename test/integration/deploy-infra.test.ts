@@ -1,20 +1,27 @@
 /**
  * Issue 4 end to end: the real app on the local host + Durable engine, Azurite and the Azure simulator, driven
- * through HTTP; the result checked with ARM GETs through the real SDK clients.
+ * through HTTP; the result checked with ARM GETs through the real SDK clients. These deployments build the Azure
+ * infrastructure only (`configure: false`); deploy-configure.test.ts covers the nodes' configuration.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_SUBSCRIPTION_ID } from '../../local/stack';
+import { LOCAL_SUBSCRIPTION_ID, startStack, type RunningStack } from '../../local/stack';
 import { makeSimClients, type SimClients } from '../support/sim-clients';
-import { listDeployments, post, seedSpec, startConfigStack, waitForDeployment, type Api } from '../support/deployments';
+import { INSTALLER_LOCATION, listDeployments, post, seedInfraSpec as seedSpec, waitForDeployment, type Api } from '../support/deployments';
 
 const KEY = 'e2e-function-key';
-let stack: Awaited<ReturnType<typeof startConfigStack>>;
+let stack: RunningStack;
 let api: Api;
 let arm: SimClients;
 
 beforeAll(async () => {
-  // Since issue 5 every deployment also configures the VMs: the simulator runs with its real VM runtime.
-  stack = await startConfigStack({ timeScale: 0.002, functionKey: KEY, settings: { QWK_RETRY_BASE_MS: '50', QWK_RETRY_CAP_MS: '500' } });
+  stack = await startStack({
+    sim: { port: 0, timeScale: 0.002, stateDir: mkdtempSync(path.join(tmpdir(), 'qwk-e2e-')) },
+    host: { port: 0, functionKey: KEY },
+    settings: { QWK_RETRY_BASE_MS: '50', QWK_RETRY_CAP_MS: '500' },
+  });
   api = { baseUrl: stack.host!.baseUrl, key: KEY };
   arm = makeSimClients(stack.sim, LOCAL_SUBSCRIPTION_ID);
 }, 60_000);
@@ -31,7 +38,7 @@ describe('POST /api/deployments with the seed spec', () => {
     expect(res.status).toBe(202);
     expect(res.headers.get('location')).toBe(res.json.statusUrl);
     const view = await waitForDeployment(api, res.json.id);
-    expect(view).toMatchObject({ runtimeStatus: 'Completed', phase: 'completed', progress: { done: 72, total: 72 } });
+    expect(view).toMatchObject({ runtimeStatus: 'Completed', phase: 'completed', progress: { done: 20, total: 20 } });
     expect(view.steps.every((s: any) => s.status === 'succeeded' && s.attempts === 1 && s.startedAt && s.endedAt)).toBe(true);
 
     const rg = 'LKL-QWK-storage';
@@ -121,6 +128,22 @@ describe('bad input', () => {
     expect((await listDeployments(api)).length).toBe(before.deployments);
   });
 
+  it('configuring the nodes needs the installer location → 400 naming it, and nothing starts', async () => {
+    const before = stack.sim.journal().length;
+    const res = await post(api, { witness: { sshSourceCidr: '203.0.113.0/24' }, resourceGroup: 'qwk-no-installer' });
+    expect(res.status).toBe(400);
+    expect(res.json.errors).toEqual([{ path: 'lifeKeeper.installerLocation', message: expect.stringContaining('configure: false') }]);
+    expect(stack.sim.journal().length).toBe(before);
+  });
+
+  it('configuring the nodes needs the license in Key Vault → 400 naming the secret, and no ARM call', async () => {
+    const before = stack.sim.journal().filter((o) => !o.op.startsWith('secrets.')).length;
+    const res = await post(api, { witness: { sshSourceCidr: '203.0.113.0/24' }, lifeKeeper: { installerLocation: INSTALLER_LOCATION }, resourceGroup: 'qwk-no-license' });
+    expect(res.status).toBe(400);
+    expect(res.json.errors).toEqual([{ path: 'lifeKeeper.licenseSecretName', message: expect.stringMatching(/has no secret 'lifekeeper-license'.*az keyvault secret set/) }]);
+    expect(stack.sim.journal().filter((o) => !o.op.startsWith('secrets.')).length).toBe(before);
+  });
+
   it('a body that is not JSON → 400', async () => {
     const res = await post(api, undefined, '{"witness":');
     expect(res.status).toBe(400);
@@ -146,7 +169,7 @@ describe('concurrency', () => {
     const again = await post(api, spec);
     expect(again.status).toBe(202);
     expect((await waitForDeployment(api, again.json.id)).runtimeStatus).toBe('Completed');
-  }, 180_000);
+  }, 120_000);
 });
 
 describe('faults', () => {

@@ -3,13 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { startSimulator } from '../../local/azure-sim';
-import { createVmRuntime, type SimVmRuntime } from '../../local/azure-sim/vm';
-import { startAzurite } from '../../local/azurite';
-import { startHost } from '../../local/host';
-import { createDurableExtension } from '../../local/host/durable';
-import { LOCAL_SUBSCRIPTION_ID, localAppSettings, REPO_ROOT, type RunningStack } from '../../local/stack';
-import { makeSimClients } from './sim-clients';
+import type { SimVmRuntime } from '../../local/azure-sim/vm';
+import { startStack, type RunningStack } from '../../local/stack';
 import { shimNewVms } from './vm-shims';
 
 export const TERMINAL = new Set(['Completed', 'Failed', 'Terminated', 'Canceled']);
@@ -39,8 +34,9 @@ export async function listDeployments(api: Api) {
   return (await res.json()) as Record<string, any>[];
 }
 
-/** Polls until the deployment is terminal (or `until` says stop); returns the last view. */
-export async function waitForDeployment(api: Api, id: string, timeoutMs = 60_000, until?: (view: Record<string, any>) => boolean) {
+/** Polls until the deployment is terminal (or `until` says stop); returns the last view. Default bound: 3 min
+ *  (a deployment includes the VMs' configuration, ~20–30 s at the tests' time scales on a loaded machine). */
+export async function waitForDeployment(api: Api, id: string, timeoutMs = 180_000, until?: (view: Record<string, any>) => boolean) {
   const deadline = Date.now() + timeoutMs;
   let last: Record<string, any> = {};
   while (Date.now() < deadline) {
@@ -56,29 +52,27 @@ export async function waitForDeployment(api: Api, id: string, timeoutMs = 60_000
 
 /**
  * The smallest valid spec: the seed's values, SSH to the witness from a documentation range, and the installer's
- * location (the seed has none: the guide copies the image by hand). The license must be in Key Vault (storeLicense).
+ * location (the seed has none: the guide copies the image by hand). The license must be in Key Vault (startConfigStack).
  */
+/** Where the seed spec's VMs fetch the LifeKeeper installer (the simulator's curl serves an installer image). */
+export const INSTALLER_LOCATION = 'https://qwkopsmedia.blob.core.windows.net/media/sps.img';
+
 export const seedSpec = (extra: Record<string, unknown> = {}) => ({
   witness: { sshSourceCidr: '203.0.113.0/24' },
-  lifeKeeper: { installerLocation: 'https://qwkopsmedia.blob.core.windows.net/media/sps.img' },
+  lifeKeeper: { installerLocation: INSTALLER_LOCATION },
   ...extra,
 });
 
-/** Where the seed spec's VMs fetch the LifeKeeper installer (the simulator's curl serves an installer image). */
-export const INSTALLER_LOCATION = 'https://qwkopsmedia.blob.core.windows.net/media/sps.img';
+/** The seed spec for the Azure infrastructure only (the guide's §4): no node configuration. */
+export const seedInfraSpec = (extra: Record<string, unknown> = {}) => ({ witness: { sshSourceCidr: '203.0.113.0/24' }, configure: false, ...extra });
 /** Key Vault secret the seed spec names for the LifeKeeper license (lifeKeeper.licenseSecretName's default). */
 export const LICENSE_SECRET = 'lifekeeper-license';
 export const TEST_LICENSE = 'LICENSE qwk-e2e-license-5309 lifekeeper-for-linux';
 
-/** Stores the operator's LifeKeeper license in the simulator's Key Vault, as an operator does before deploying. */
-export async function storeLicense(secrets: { setSecret(name: string, value: string): Promise<unknown> }, value = TEST_LICENSE): Promise<void> {
-  await secrets.setSecret(LICENSE_SECRET, value);
-}
 
 /**
- * The local stack with the simulator's real VM runtime (startStack's own runtime loading does not work under
- * vitest, which cannot `require` a .ts module): Azurite, the simulator with sandboxed VMs (optionally with test
- * overrides of their commands, see vm-shims.ts), optionally the host, and the LifeKeeper license in Key Vault.
+ * The local stack for deployments that configure the nodes: temporary state, the operator's LifeKeeper license in
+ * the simulator's Key Vault, and optionally test overrides of the VMs' commands (see vm-shims.ts).
  */
 export async function startConfigStack(o: {
   timeScale: number;
@@ -88,23 +82,24 @@ export async function startConfigStack(o: {
   shimOverrides?: (vmId: string) => Record<string, string>;
 }): Promise<RunningStack & { runtime: SimVmRuntime }> {
   const root = mkdtempSync(path.join(tmpdir(), 'qwk-config-stack-'));
-  const azurite = await startAzurite();
-  const runtime = createVmRuntime({ rootDir: path.join(root, 'vms'), timeScale: o.timeScale });
-  if (o.shimOverrides) shimNewVms(runtime, o.shimOverrides);
-  const sim = await startSimulator({ port: 0, timeScale: o.timeScale, stateDir: path.join(root, 'state'), vmRuntime: runtime });
-  const settings = { ...localAppSettings(azurite, sim), ...o.settings };
-  const host = o.startHost === false ? undefined : await startHost({ port: 0, functionKey: o.functionKey, appRoot: REPO_ROOT, settings, extensions: [createDurableExtension()] });
-  await storeLicense(makeSimClients(sim, LOCAL_SUBSCRIPTION_ID).secrets);
+  const stack = await startStack({
+    sim: {
+      port: 0,
+      timeScale: o.timeScale,
+      stateDir: path.join(root, 'state'),
+      sandboxRoot: path.join(root, 'vms'),
+      prepareVmRuntime: o.shimOverrides ? (runtime) => shimNewVms(runtime, o.shimOverrides!) : undefined,
+    },
+    host: { port: 0, functionKey: o.functionKey },
+    settings: o.settings,
+    startHost: o.startHost,
+    seedSecrets: { [LICENSE_SECRET]: TEST_LICENSE },
+  });
   return {
-    azurite,
-    sim,
-    host,
-    settings,
-    runtime,
+    ...stack,
+    runtime: stack.runtime!,
     async stop() {
-      await host?.stop().catch(() => undefined);
-      await sim.stop().catch(() => undefined);
-      await azurite.stop().catch(() => undefined);
+      await stack.stop();
       rmSync(root, { recursive: true, force: true });
     },
   };

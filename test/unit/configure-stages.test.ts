@@ -117,7 +117,7 @@ describe('buildStepScript', () => {
 });
 
 describe('secrets', () => {
-  const spec = parseClusterSpec({ resourceGroup: 'rg1', witness: { sshSourceCidr: '203.0.113.0/24' } }, { defaultSubscriptionId: '00000000-0000-0000-0000-000000000001' });
+  const spec = parseClusterSpec({ resourceGroup: 'rg1', witness: { sshSourceCidr: '203.0.113.0/24' }, lifeKeeper: { installerLocation: 'https://acct.blob.core.windows.net/media/sps.img' } }, { defaultSubscriptionId: '00000000-0000-0000-0000-000000000001' });
   if (!spec.ok) throw new Error(JSON.stringify(spec));
   const plan = planDeployment(spec.spec);
 

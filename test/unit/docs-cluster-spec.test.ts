@@ -14,7 +14,11 @@ describe('docs/CLUSTER-SPEC.md', () => {
 
   it('shows exactly the defaults the parser applies', () => {
     const defaults = jsonBlocks[1]!;
-    const result = parseClusterSpec({ subscriptionId: defaults.subscriptionId, witness: { sshSourceCidr: (defaults.witness as { sshSourceCidr: string }).sshSourceCidr } });
+    const result = parseClusterSpec({
+      subscriptionId: defaults.subscriptionId,
+      witness: { sshSourceCidr: (defaults.witness as { sshSourceCidr: string }).sshSourceCidr },
+      lifeKeeper: { installerLocation: (defaults.lifeKeeper as { installerLocation: string }).installerLocation },
+    });
     if (!result.ok) throw new Error(JSON.stringify(result.errors));
     expect(JSON.parse(JSON.stringify(result.spec))).toEqual(defaults);
   });

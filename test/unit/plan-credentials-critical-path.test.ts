@@ -5,7 +5,7 @@ import { parseClusterSpec } from '../../shared/spec';
 const SUB = '6f1c2d3e-4a5b-4c7d-8e9f-0a1b2c3d4e5f';
 
 function planFor(extra: Record<string, unknown> = {}) {
-  const result = parseClusterSpec({ subscriptionId: SUB, witness: { sshSourceCidr: '198.51.100.0/24' }, ...extra });
+  const result = parseClusterSpec({ subscriptionId: SUB, configure: false, witness: { sshSourceCidr: '198.51.100.0/24' }, ...extra });
   if (!result.ok) throw new Error(JSON.stringify(result.errors));
   return planDeployment(result.spec);
 }

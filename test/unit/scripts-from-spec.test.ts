@@ -5,7 +5,12 @@ import { parseClusterSpec } from '../../shared/spec';
 import { seedParams } from './scripts-fixture';
 
 function spec(input: object = {}) {
-  const r = parseClusterSpec({ subscriptionId: '00000000-0000-0000-0000-000000000000', witness: { publicIp: false }, ...input });
+  const r = parseClusterSpec({
+    subscriptionId: '00000000-0000-0000-0000-000000000000',
+    witness: { publicIp: false },
+    ...input,
+    lifeKeeper: { installerLocation: 'https://x.blob.core.windows.net/m/sps.img', ...(input as { lifeKeeper?: object }).lifeKeeper },
+  });
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
   return r.spec;
 }

@@ -4,7 +4,8 @@ import { type ClusterSpecInput, parseClusterSpec, type SpecError } from '../../s
 const SUB = '6f1c2d3e-4a5b-4c7d-8e9f-0a1b2c3d4e5f';
 const SSH_FROM = '203.0.113.7/32';
 /** The smallest valid spec: the seed's cluster needs only a subscription and where SSH to the witness comes from. */
-const MINIMAL: ClusterSpecInput = { subscriptionId: SUB, witness: { sshSourceCidr: SSH_FROM } };
+const INSTALLER = 'https://acct.blob.core.windows.net/media/sps.img';
+const MINIMAL: ClusterSpecInput = { subscriptionId: SUB, witness: { sshSourceCidr: SSH_FROM }, lifeKeeper: { installerLocation: INSTALLER } };
 
 type Json = Record<string, unknown>;
 function merge(base: Json | ClusterSpecInput, patch: Json): Json {
@@ -32,6 +33,7 @@ describe('parseClusterSpec: defaults', () => {
       ok: true,
       spec: {
         subscriptionId: SUB,
+        configure: true,
         resourceGroup: 'LKL-QWK-storage',
         location: 'japaneast',
         tags: { 'managed-by': 'qwk-ops' },
@@ -93,7 +95,7 @@ describe('parseClusterSpec: defaults', () => {
         },
         postgres: { dataDir: '/data/pgsql/data', port: 5432, allowedCidr: '10.5.0.0/16', authMethod: 'scram-sha-256' },
         dataKeeper: { mountPoint: '/data', fs: 'xfs', tag: 'datarep-data', mode: 'synchronous' },
-        lifeKeeper: { licenseSecretName: 'lifekeeper-license' },
+        lifeKeeper: { licenseSecretName: 'lifekeeper-license', installerLocation: INSTALLER },
         outbound: { natGateway: true, natGatewayName: 'LKL-QWK-storage-natgw', publicIpName: 'LKL-QWK-storage-natgw-ip' },
         packages: { source: 'rhui' },
         firewall: { keepFirewalld: false },
@@ -105,20 +107,21 @@ describe('parseClusterSpec: defaults', () => {
     });
   });
 
-  it('needs only the SSH source range besides the subscription, and says so', () => {
+  it('needs only the SSH source range and the installer location besides the subscription, and says so', () => {
     expect(errorsOf({ subscriptionId: SUB })).toEqual([
       { path: 'witness.sshSourceCidr', message: expect.stringContaining('required when witness.publicIp is true') },
+      { path: 'lifeKeeper.installerLocation', message: expect.stringContaining('or set configure: false') },
     ]);
-    expect(parseClusterSpec({ subscriptionId: SUB, witness: { publicIp: false } }).ok).toBe(true);
+    expect(parseClusterSpec({ subscriptionId: SUB, witness: { publicIp: false }, configure: false }).ok).toBe(true);
   });
 
   it('takes the subscription from the options when the spec has none; the spec wins otherwise', () => {
     const other = '11111111-2222-4333-8444-555555555555';
-    const fromOpts = parseClusterSpec({ witness: { sshSourceCidr: SSH_FROM } }, { defaultSubscriptionId: other });
+    const fromOpts = parseClusterSpec({ witness: { sshSourceCidr: SSH_FROM }, lifeKeeper: { installerLocation: INSTALLER } }, { defaultSubscriptionId: other });
     expect(fromOpts.ok && fromOpts.spec.subscriptionId).toBe(other);
     const fromSpec = parseClusterSpec(MINIMAL, { defaultSubscriptionId: other });
     expect(fromSpec.ok && fromSpec.spec.subscriptionId).toBe(SUB);
-    expect(errorsOf({ witness: { sshSourceCidr: SSH_FROM } })).toEqual([
+    expect(errorsOf({ witness: { sshSourceCidr: SSH_FROM }, lifeKeeper: { installerLocation: INSTALLER } })).toEqual([
       { path: 'subscriptionId', message: expect.stringContaining('required') },
     ]);
   });

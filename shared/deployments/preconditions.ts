@@ -1,0 +1,28 @@
+/**
+ * What must exist before a deployment may start, beyond a valid spec: checked at POST time so that a missing
+ * prerequisite is a clear 400 instead of a failure half-way through the configuration.
+ */
+import type { FieldError } from '../http/problems';
+import type { ClusterSpec } from '../spec';
+
+/** Reads a Key Vault secret's existence (never its value into anything returned). */
+export interface SecretExistence {
+  exists(name: string): Promise<boolean>;
+}
+
+export async function deploymentPreconditions(spec: ClusterSpec, vault: SecretExistence, vaultUrl: string): Promise<FieldError[]> {
+  if (!spec.configure) return [];
+  const errors: FieldError[] = [];
+  const license = spec.lifeKeeper.licenseSecretName;
+  if (!(await vault.exists(license))) {
+    errors.push({
+      path: 'lifeKeeper.licenseSecretName',
+      message: `Key Vault ${vaultUrl} has no secret '${license}': store the LifeKeeper license key file's contents there first (az keyvault secret set --vault-name <vault> --name ${license} --file <license file>), or set configure: false to deploy only the infrastructure`,
+    });
+  }
+  const sas = spec.lifeKeeper.installerSasSecretName;
+  if (sas && !(await vault.exists(sas))) {
+    errors.push({ path: 'lifeKeeper.installerSasSecretName', message: `Key Vault ${vaultUrl} has no secret '${sas}' (the SAS for lifeKeeper.installerLocation): store it first` });
+  }
+  return errors;
+}
