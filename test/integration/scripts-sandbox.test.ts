@@ -58,20 +58,6 @@ const p = seedParams((q) => {
   q.lifeKeeper.startTimeoutSec = 30;
 });
 
-/**
- * TEST SHIMS for commands the simulator's stubs do not provide yet (reported as stub fixes): `sshd -t` (config
- * check), `runuser -u USER -- CMD` and LifeKeeper's `lcdremexec` (documented in LCD(1M); here it runs the command locally, which gives the same
- * answer because both simulated nodes map the data disk's LUN to the same device).
- */
-const TEST_SHIMS: Record<string, string> = {
-  'usr/local/sbin/sshd': '#!/bin/bash\n# test shim: sshd -t accepts the configuration\n[ "${1:-}" = -t ] && exit 0\nexit 1\n',
-  'usr/local/sbin/runuser':
-    '#!/bin/bash\n# test shim: runuser -u USER -- CMD... (the stub reads "--" as a user name) through the sudo stub\n' +
-    'if [ "${1:-}" = -u ]; then u=$2; shift 2; [ "${1:-}" = -- ] && shift; exec sudo -u "$u" -- "$@"; fi\nexec /usr/sbin/runuser "$@"\n',
-  'opt/LifeKeeper/bin/lcdremexec':
-    '#!/bin/bash\n# test shim: lcdremexec -d SYS [-e] [-t T] -- CMD... runs CMD locally\n' +
-    'while [ $# -gt 0 ]; do case $1 in -d|-t) shift 2;; -e) shift;; --) shift; break;; *) break;; esac; done\nexec "$@"\n',
-};
 
 let root: string;
 let rt: SimVmRuntime;
@@ -111,10 +97,6 @@ beforeAll(async () => {
   await Promise.all(ALL.map((v) => rt.vmCreated(v)));
   for (const v of ALL) {
     const fs = rt.sandboxPath(v.id);
-    for (const [path, text] of Object.entries(TEST_SHIMS)) {
-      mkdirSync(join(fs, path, '..'), { recursive: true });
-      writeFileSync(join(fs, path), text, { mode: 0o755 });
-    }
     if (NODES.includes(v)) {
       mkdirSync(join(fs, 'home/lkadmin'), { recursive: true });
       writeFileSync(join(fs, 'home/lkadmin/sps.img'), 'SIM-IMAGE:lifekeeper\n');
