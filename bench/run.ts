@@ -1,6 +1,7 @@
 /**
- * `npm run bench [engine|deployment]`: runs the benchmarks and prints their figures as JSON (record them, with
- * the command and the machine, in docs/PERFORMANCE.md).
+ * `npm run bench [engine|deployment|configure]`: runs the benchmarks and prints their figures as JSON (record them,
+ * with the command and the machine, in docs/PERFORMANCE.md). `configure` (a whole deployment with the nodes'
+ * configuration, about 10 minutes at time scale 1) runs only when named.
  */
 import os from 'node:os';
 import { runDeploymentBenchmark } from './deployment';
@@ -17,6 +18,10 @@ async function main(): Promise<void> {
   if (all || which.has('deployment')) {
     console.log('deployment of the seed spec (default latency model):');
     console.log(JSON.stringify(await runDeploymentBenchmark(), null, 2));
+  }
+  if (which.has('configure')) {
+    console.log('deployment of the seed spec with the nodes configured (default latency model):');
+    console.log(JSON.stringify(await runDeploymentBenchmark(undefined, { configure: true }), null, 2));
   }
 }
 
