@@ -32,6 +32,9 @@ export function virtualMachine(ctx: PlanContext, vm: PlannedVm): PlannedResource
   const body: VirtualMachine = {
     location: ctx.location,
     tags: ctx.tags,
+    // The scripts fetch the LifeKeeper installer (and the RHEL ISO) from blob storage with this identity's token
+    // when no SAS is configured; grant it Storage Blob Data Reader on that container (docs/OPERATIONS.md).
+    identity: { type: 'SystemAssigned' },
     hardwareProfile: { vmSize: spec.vm.size },
     storageProfile: {
       imageReference: { ...spec.vm.image },

@@ -218,6 +218,7 @@ describe('planDeployment: the default spec gives the seed cluster', () => {
       const isNode = name !== 'Witness-node';
       const vm = get(plan, `vm:${name}`, 'virtualMachine').body;
       expect(vm.hardwareProfile).toEqual({ vmSize: 'Standard_B2s' });
+      expect(vm.identity).toEqual({ type: 'SystemAssigned' }); // the installer's blob is read with its token
       expect(vm.storageProfile!.imageReference).toEqual({ publisher: 'RedHat', offer: 'RHEL', sku: '9-lvm-gen2', version: 'latest' });
       expect(vm.storageProfile!.osDisk).toMatchObject({
         createOption: 'FromImage',
