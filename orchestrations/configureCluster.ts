@@ -12,7 +12,7 @@
  */
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
-import { retryDelayMs, type ArmFailure } from '../shared/azure/armErrors';
+import { retryOrGiveUp, type ArmFailure } from '../shared/azure/armErrors';
 import type { ClusterFacts, ConfigureNodeInput, ConfigureNodeResult, ReadVmFactsInput, ReadVmFactsOutcome } from '../shared/configure/contracts';
 import { generatedSecrets, secretBindings } from '../shared/configure/secrets';
 import { configStepName, configStepRefs, configurationStages, PREPARE_STEP, REGISTER_STEP } from '../shared/configure/stages';
@@ -23,8 +23,7 @@ import { clusterRecord, type ClusterRecord } from '../shared/registry/clusterRec
 import { scriptParamsFromSpec } from '../shared/scripts';
 import type { ClusterSpec } from '../shared/spec';
 import { ACTIVITIES, ORCHESTRATIONS } from './names';
-
-const CRASH_RETRY = new df.RetryOptions(1_000, 3);
+import { CRASH_RETRY, deploymentFailer, errorMessage } from './orchestratorCommon';
 
 export interface ConfigureClusterInput {
   deploymentId: string;
@@ -50,8 +49,6 @@ export function configurationStepDefinitions(spec: ClusterSpec, after: string[])
   ];
 }
 
-const errorMessage = (value: unknown) => (value instanceof Error ? value.message : String(value));
-
 export function* runConfiguration(context: OrchestrationContext, input: ConfigureClusterInput, plan: DeploymentPlan, hooks: ConfigurationHooks): Generator<Task, ClusterRecord, unknown> {
   const { tracker, publish, fail } = hooks;
   const now = () => context.df.currentUtcDateTime;
@@ -74,10 +71,11 @@ export function* runConfiguration(context: OrchestrationContext, input: Configur
       const failure = results.find((r) => !r.ok)?.failure;
       if (!failure) return results;
       const attempts = tracker.attempts(step);
-      if (!failure.transient || attempts >= input.retry.maxAttempts) fail({ step, code: failure.code, message: failure.message });
+      const next = retryOrGiveUp(failure, attempts, input.retry);
+      if ('giveUp' in next) return fail({ step, code: next.giveUp.code, message: next.giveUp.message });
       tracker.retrying(step, `${failure.code}; attempt ${attempts + 1}`);
       publish(phase);
-      yield context.df.createTimer(new Date(now().getTime() + retryDelayMs(attempts, failure!, input.retry.baseMs, input.retry.capMs)));
+      yield context.df.createTimer(new Date(now().getTime() + next.retryInMs));
     }
   }
 
@@ -148,16 +146,8 @@ function* configureCluster(context: OrchestrationContext): Generator<Task, Clust
   const plan = planDeployment(input.spec);
   const tracker = new StepTracker(configurationStepDefinitions(input.spec, []));
   const publish = statusPublisher(context, input.deploymentId, plan, tracker);
-  const record = yield* runConfiguration(context, input, plan, {
-    tracker,
-    publish,
-    fail: (error) => {
-      tracker.fail(error.step, context.df.currentUtcDateTime, `${error.code}: ${error.message}`);
-      tracker.abandon(context.df.currentUtcDateTime);
-      publish('failed', error);
-      throw new Error(`${error.step}: ${error.code}: ${error.message}`);
-    },
-  });
+  const fail = deploymentFailer(tracker, publish, () => context.df.currentUtcDateTime);
+  const record = yield* runConfiguration(context, input, plan, { tracker, publish, fail });
   publish('completed');
   return record;
 }

@@ -8,14 +8,11 @@
  */
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
-import { retryDelayMs, type ArmFailure } from '../shared/azure/armErrors';
+import { retryOrGiveUp, type ArmFailure } from '../shared/azure/armErrors';
 import type { ConfigStepOutcome, ConfigStepReport, ConfigureNodeInput, ConfigureNodeResult, RestartVmOutcome, RunConfigStepInput } from '../shared/configure/contracts';
 import { ACTIVITIES, ORCHESTRATIONS } from './names';
+import { CRASH_RETRY, errorMessage } from './orchestratorCommon';
 
-/** Retries of an activity that *threw* (a bug or a lost worker), as opposed to failures it reported. */
-const CRASH_RETRY = new df.RetryOptions(1_000, 3);
-
-const errorMessage = (value: unknown) => (value instanceof Error ? value.message : String(value));
 
 function* configureNode(context: OrchestrationContext): Generator<Task, ConfigureNodeResult, unknown> {
   const input = context.df.getInput() as ConfigureNodeInput;
@@ -33,13 +30,9 @@ function* configureNode(context: OrchestrationContext): Generator<Task, Configur
         return { ok: false, failure: { transient: false, code: 'ActivityFailed', message: errorMessage(err) } };
       }
       if (outcome.ok) return outcome;
-      const failure = (outcome as unknown as { failure: ArmFailure }).failure;
-      if (!failure.transient || count.attempts >= input.retry.maxAttempts) {
-        const exhausted = failure.transient ? ` (still failing after ${count.attempts} attempts)` : '';
-        return { ok: false, failure: { ...failure, message: failure.message + exhausted } };
-      }
-      const delay = retryDelayMs(count.attempts, failure, input.retry.baseMs, input.retry.capMs);
-      yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + delay));
+      const next = retryOrGiveUp((outcome as unknown as { failure: ArmFailure }).failure, count.attempts, input.retry);
+      if ('giveUp' in next) return { ok: false, failure: next.giveUp };
+      yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + next.retryInMs));
     }
   }
 

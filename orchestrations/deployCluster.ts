@@ -10,7 +10,7 @@
  */
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
-import { retryDelayMs } from '../shared/azure/armErrors';
+import { retryOrGiveUp } from '../shared/azure/armErrors';
 import type {
   DeployClusterInput,
   DeploymentSummary,
@@ -19,23 +19,13 @@ import type {
   VerifyDeploymentInput,
 } from '../shared/deployments/contracts';
 import { CREDENTIALS_STEP, VERIFY_STEP, deploymentSteps } from '../shared/deployments/deploymentSteps';
-import { StepTracker, type DeploymentError } from '../shared/deployments/stepTracker';
+import { StepTracker } from '../shared/deployments/stepTracker';
 import { alapWaves } from '../shared/deployments/waves';
 import { planDeployment } from '../shared/plan';
 import { configurationStepDefinitions, runConfiguration, statusPublisher } from './configureCluster';
 import { ACTIVITIES, ORCHESTRATIONS } from './names';
+import { CRASH_RETRY, deploymentFailer, errorMessage } from './orchestratorCommon';
 
-/** Retries of an activity that *threw* (a bug or a lost worker), as opposed to ARM errors it reported. */
-const CRASH_RETRY = new df.RetryOptions(1_000, 3);
-
-export class DeploymentFailed extends Error {
-  constructor(readonly failure: DeploymentError) {
-    super(`${failure.step}: ${failure.code}: ${failure.message}`);
-    this.name = 'DeploymentFailed';
-  }
-}
-
-const errorMessage = (value: unknown) => (value instanceof Error ? value.message : String(value));
 
 function* deployCluster(context: OrchestrationContext): Generator<Task, DeploymentSummary, unknown> {
   const input = context.df.getInput() as DeployClusterInput;
@@ -47,12 +37,7 @@ function* deployCluster(context: OrchestrationContext): Generator<Task, Deployme
   const tracker = new StepTracker(configure ? [...steps, ...configurationStepDefinitions(input.spec, [VERIFY_STEP])] : steps);
   const now = () => context.df.currentUtcDateTime;
   const publish = statusPublisher(context, input.deploymentId, plan, tracker);
-  const fail = (error: DeploymentError): never => {
-    tracker.fail(error.step, now(), `${error.code}: ${error.message}`);
-    tracker.abandon(now());
-    publish('failed', error);
-    throw new DeploymentFailed(error);
-  };
+  const fail = deploymentFailer(tracker, publish, now);
   const activityFor = (step: string): Task => {
     if (step === CREDENTIALS_STEP) return context.df.callActivityWithRetry(ACTIVITIES.ensureAdminCredential, CRASH_RETRY, plan.credentials);
     if (step === VERIFY_STEP) {
@@ -91,12 +76,9 @@ function* deployCluster(context: OrchestrationContext): Generator<Task, Deployme
         }
         const outcome = result as StepOutcome;
         if (outcome.ok) return tracker.succeed(step, now(), outcome.detail);
-        const attempts = tracker.attempts(step);
-        if (!outcome.failure.transient || attempts >= input.retry.maxAttempts) {
-          const exhausted = outcome.failure.transient ? ` (still failing after ${attempts} attempts)` : '';
-          fail({ step, code: outcome.failure.code, message: outcome.failure.message + exhausted });
-        }
-        retry.push({ step, delay: retryDelayMs(attempts, outcome.failure, input.retry.baseMs, input.retry.capMs), code: outcome.failure.code });
+        const next = retryOrGiveUp(outcome.failure, tracker.attempts(step), input.retry);
+        if ('giveUp' in next) return fail({ step, code: next.giveUp.code, message: next.giveUp.message });
+        retry.push({ step, delay: next.retryInMs, code: outcome.failure.code });
       });
       if (retry.length === 0) break;
       const delay = Math.max(...retry.map((r) => r.delay));

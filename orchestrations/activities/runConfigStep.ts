@@ -12,6 +12,7 @@ import { buildStepScript } from '../../shared/configure/buildStep';
 import type { ConfigStepOutcome, RunConfigStepInput } from '../../shared/configure/contracts';
 import { runScript } from '../../shared/configure/runCommand';
 import type { SecretRequirement } from '../../shared/scripts';
+import { readSecretIfExists } from '../../shared/secrets/credentialStore';
 import { ACTIVITIES } from '../names';
 
 class MissingSecret extends Error {}
@@ -24,12 +25,7 @@ async function secretParameters(client: SecretClient, needed: SecretRequirement[
       if (s.required) throw new MissingSecret(`the step needs ${s.name} but the spec names no Key Vault secret for it`);
       continue;
     }
-    let value: string | undefined;
-    try {
-      value = (await client.getSecret(secretName)).value;
-    } catch (err) {
-      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
-    }
+    const value = await readSecretIfExists(client, secretName);
     if (value === undefined || value === '') {
       if (s.required) throw new MissingSecret(`Key Vault secret '${secretName}' is missing: store it in the Key Vault first, then re-run the deployment`);
       continue;

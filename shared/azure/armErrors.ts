@@ -97,3 +97,16 @@ export function retryDelayMs(attempt: number, failure: Pick<ArmFailure, 'retryAf
   const backoff = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.max(backoff, failure.retryAfterMs ?? 0);
 }
+
+/**
+ * After `attempts` attempts of a step ended with `failure`: the wait before the next attempt, or — fatal, or
+ * transient with the attempts used up — the failure to report (saying how often it was tried).
+ */
+export function retryOrGiveUp(
+  failure: ArmFailure,
+  attempts: number,
+  policy: { baseMs: number; capMs: number; maxAttempts: number },
+): { retryInMs: number } | { giveUp: ArmFailure } {
+  if (failure.transient && attempts < policy.maxAttempts) return { retryInMs: retryDelayMs(attempts, failure, policy.baseMs, policy.capMs) };
+  return { giveUp: failure.transient ? { ...failure, message: `${failure.message} (still failing after ${attempts} attempts)` } : failure };
+}

@@ -1,6 +1,6 @@
 import { RestError, createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
 import { describe, expect, it } from 'vitest';
-import { classifyArmError, parseRetryAfter, retryDelayMs } from '../../shared/azure/armErrors';
+import { classifyArmError, parseRetryAfter, retryDelayMs, retryOrGiveUp } from '../../shared/azure/armErrors';
 
 function restError(status: number, code: string, headers: Record<string, string> = {}) {
   const request = createPipelineRequest({ url: 'https://example.invalid/x' });
@@ -61,5 +61,19 @@ describe('retry timing', () => {
   it('backs off exponentially, capped, never below Retry-After', () => {
     expect([1, 2, 3, 4].map((a) => retryDelayMs(a, {}, 1000, 5000))).toEqual([1000, 2000, 4000, 5000]);
     expect(retryDelayMs(1, { retryAfterMs: 9000 }, 1000, 5000)).toBe(9000);
+  });
+});
+
+describe('retryOrGiveUp', () => {
+  const policy = { baseMs: 1000, capMs: 5000, maxAttempts: 3 };
+  it('retries a transient failure until the attempts are used up, then says how often it was tried', () => {
+    const f = { transient: true, code: 'TooManyRequests', message: 'slow down', retryAfterMs: 4000 };
+    expect(retryOrGiveUp(f, 1, policy)).toEqual({ retryInMs: 4000 });
+    expect(retryOrGiveUp(f, 2, policy)).toEqual({ retryInMs: 4000 });
+    expect(retryOrGiveUp(f, 3, policy)).toEqual({ giveUp: { ...f, message: 'slow down (still failing after 3 attempts)' } });
+  });
+  it('gives up at once on a fatal failure, unchanged', () => {
+    const f = { transient: false, code: 'AuthorizationFailed', message: 'no role' };
+    expect(retryOrGiveUp(f, 1, policy)).toEqual({ giveUp: f });
   });
 });
