@@ -32,7 +32,9 @@ const specFor = (configure: boolean) => ({
   subscriptionId: LOCAL_SUBSCRIPTION_ID,
   resourceGroup: 'bench-deploy',
   witness: { sshSourceCidr: '203.0.113.0/24' },
-  ...(configure ? { lifeKeeper: { installerLocation: 'https://benchmedia.blob.core.windows.net/media/sps.img' } } : { configure: false }),
+  ...(configure
+    ? { lifeKeeper: { installerLocation: 'https://benchmedia.blob.core.windows.net/media/sps.img' } }
+    : { configure: false }),
 });
 
 export async function runDeploymentBenchmark(
@@ -49,7 +51,11 @@ export async function runDeploymentBenchmark(
   try {
     const headers = { 'x-functions-key': key, 'content-type': 'application/json' };
     const t0 = Date.now();
-    const res = await fetch(`${stack.host!.baseUrl}/api/deployments`, { method: 'POST', headers, body: JSON.stringify(SPEC) });
+    const res = await fetch(`${stack.host!.baseUrl}/api/deployments`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(SPEC),
+    });
     if (res.status !== 202) throw new Error(`POST answered ${res.status}: ${await res.text()}`);
     const { statusUrl } = (await res.json()) as { statusUrl: string };
     let view: { runtimeStatus: string; error?: unknown };
@@ -59,7 +65,8 @@ export async function runDeploymentBenchmark(
       await new Promise((r) => setTimeout(r, 50));
     }
     const endToEndMs = Date.now() - t0;
-    if (view.runtimeStatus !== 'Completed') throw new Error(`deployment ended ${view.runtimeStatus}: ${JSON.stringify(view.error)}`);
+    if (view.runtimeStatus !== 'Completed')
+      throw new Error(`deployment ended ${view.runtimeStatus}: ${JSON.stringify(view.error)}`);
 
     const parsed = parseClusterSpec(SPEC);
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));

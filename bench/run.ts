@@ -5,12 +5,14 @@
  */
 import os from 'node:os';
 import { runDeploymentBenchmark } from './deployment';
-import { runDurableEngineBenchmark } from './durable-engine';
+import { runDurableEngineBenchmark } from './durableEngine';
 
 async function main(): Promise<void> {
   const which = new Set(process.argv.slice(2));
   const all = which.size === 0;
-  console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+  console.log(
+    `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+  );
   if (all || which.has('engine')) {
     console.log('durable engine (200 sequential, 1,000 fan-out, one-activity latency):');
     console.log(JSON.stringify(await runDurableEngineBenchmark(), null, 2));

@@ -17,15 +17,32 @@ export async function createDeployment(request: HttpRequest, context: Invocation
   const config = appConfig();
   const parsed = parseClusterSpec(body.value, { defaultSubscriptionId: config.defaultSubscriptionId });
   if (!parsed.ok) return badRequest(parsed.errors);
-  const missing = await deploymentPreconditions(parsed.spec, keyVaultSecretExistence(azureClients().secrets()), config.keyVaultUrl ?? '');
+  const missing = await deploymentPreconditions(
+    parsed.spec,
+    keyVaultSecretExistence(azureClients().secrets()),
+    config.keyVaultUrl ?? '',
+  );
   if (missing.length) return badRequest(missing);
 
   const client = df.getClient(context);
-  const result = await startDeployment(client, deploymentLock(), ORCHESTRATIONS.deployCluster, parsed.spec, retryPolicyFromSettings());
+  const result = await startDeployment(
+    client,
+    deploymentLock(),
+    ORCHESTRATIONS.deployCluster,
+    parsed.spec,
+    retryPolicyFromSettings(),
+  );
   const id = result.started ? result.id : result.runningId;
   const statusUrl = new URL(`deployments/${id}`, deploymentsBase(request.url)).toString();
   if (!result.started) {
-    return { status: 409, jsonBody: { id, statusUrl, message: `deployment ${id} of resource group '${parsed.spec.resourceGroup}' is still running` } };
+    return {
+      status: 409,
+      jsonBody: {
+        id,
+        statusUrl,
+        message: `deployment ${id} of resource group '${parsed.spec.resourceGroup}' is still running`,
+      },
+    };
   }
   context.info(`deployment ${id} started for resource group ${parsed.spec.resourceGroup}`);
   return { status: 202, headers: { Location: statusUrl }, jsonBody: { id, statusUrl } };

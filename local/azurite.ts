@@ -44,12 +44,18 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     '--disableTelemetry',
     '--skipApiVersionCheck',
     '--loose',
-    '--blobHost', '127.0.0.1',
-    '--queueHost', '127.0.0.1',
-    '--tableHost', '127.0.0.1',
-    '--blobPort', String(options.blobPort ?? 0),
-    '--queuePort', String(options.queuePort ?? 0),
-    '--tablePort', String(options.tablePort ?? 0),
+    '--blobHost',
+    '127.0.0.1',
+    '--queueHost',
+    '127.0.0.1',
+    '--tableHost',
+    '127.0.0.1',
+    '--blobPort',
+    String(options.blobPort ?? 0),
+    '--queuePort',
+    String(options.queuePort ?? 0),
+    '--tablePort',
+    String(options.tablePort ?? 0),
   ];
   if (options.location) {
     mkdirSync(options.location, { recursive: true });
@@ -64,8 +70,10 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     const timer = setTimeout(() => reject(new Error(`Azurite did not start within 30 s:\n${output}`)), 30_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      for (const m of output.matchAll(/Azurite (Blob|Queue|Table) service is successfully listening at http:\/\/[^:]+:(\d+)/g)) {
-        ports[m[1]!] = Number(m[2]);
+      for (const m of output.matchAll(
+        /Azurite (Blob|Queue|Table) service is successfully listening at http:\/\/[^:]+:(\d+)/g,
+      )) {
+        ports[m[1]] = Number(m[2]);
       }
       if (ports.Blob && ports.Queue && ports.Table) {
         clearTimeout(timer);
@@ -80,7 +88,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     });
   });
   child.removeAllListeners('exit');
-  const running = { blobPort: ports.Blob!, queuePort: ports.Queue!, tablePort: ports.Table! };
+  const running = { blobPort: ports.Blob, queuePort: ports.Queue, tablePort: ports.Table };
   return {
     ...running,
     connectionString: azuriteConnectionString(running),

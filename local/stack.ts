@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { startAzurite, type RunningAzurite } from './azurite';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from './azure-sim';
-import { makeSimClients } from './azure-sim/sdk-clients';
+import { makeSimClients } from './azure-sim/sdkClients';
 import { createVmRuntime, type SimVmRuntime } from './azure-sim/vm';
 import { createDurableExtension } from './host/durable';
 import { startHost, type HostOptions, type RunningHost } from './host';
@@ -15,7 +15,10 @@ import { startHost, type HostOptions, type RunningHost } from './host';
 export const LOCAL_SUBSCRIPTION_ID = '00000000-0000-0000-0000-000000000001';
 
 /** The app settings that point the app at the local stand-ins (the app cannot tell them from Azure otherwise). */
-export function localAppSettings(azurite: Pick<RunningAzurite, 'connectionString'>, sim: Pick<RunningSimulator, 'url' | 'caFile'>): Record<string, string> {
+export function localAppSettings(
+  azurite: Pick<RunningAzurite, 'connectionString'>,
+  sim: Pick<RunningSimulator, 'url' | 'caFile'>,
+): Record<string, string> {
   return {
     AzureWebJobsStorage: azurite.connectionString,
     QWK_CREDENTIAL: 'local-simulator',
@@ -72,13 +75,17 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
   };
   try {
-    const azurite = options.existingAzurite ?? (await startAzurite({ location: options.azuriteLocation, ...options.azurite }));
+    const azurite =
+      options.existingAzurite ?? (await startAzurite({ location: options.azuriteLocation, ...options.azurite }));
     if (!options.existingAzurite) stoppers.push(() => azurite.stop());
 
     const { withVmRuntime = true, sandboxRoot, prepareVmRuntime, ...simOptions } = options.sim ?? {};
-    const timeScale = simOptions.timeScale ?? (Number(process.env.SIM_TIME_SCALE) > 0 ? Number(process.env.SIM_TIME_SCALE) : 1);
+    const timeScale =
+      simOptions.timeScale ?? (Number(process.env.SIM_TIME_SCALE) > 0 ? Number(process.env.SIM_TIME_SCALE) : 1);
     const stateDir = simOptions.stateDir ?? path.join(appRoot, '.local', 'azure-sim');
-    const vmRuntime = withVmRuntime ? createVmRuntime({ rootDir: sandboxRoot ?? path.join(stateDir, 'vms'), timeScale }) : undefined;
+    const vmRuntime = withVmRuntime
+      ? createVmRuntime({ rootDir: sandboxRoot ?? path.join(stateDir, 'vms'), timeScale })
+      : undefined;
     if (vmRuntime) prepareVmRuntime?.(vmRuntime);
     const sim = await startSimulator({ ...simOptions, timeScale, stateDir, vmRuntime });
     stoppers.push(() => sim.stop());
@@ -88,7 +95,12 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     const settings = { ...localAppSettings(azurite, sim), ...options.settings };
     let host: RunningHost | undefined;
     if (options.startHost !== false) {
-      host = await startHost({ ...options.host, appRoot, settings: { ...settings, ...options.host?.settings }, extensions: [createDurableExtension()] });
+      host = await startHost({
+        ...options.host,
+        appRoot,
+        settings: { ...settings, ...options.host?.settings },
+        extensions: [createDurableExtension()],
+      });
       stoppers.push(() => host!.stop());
     }
     return { azurite, sim, runtime: vmRuntime, host, settings, stop: stopAll };

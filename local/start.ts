@@ -39,12 +39,16 @@ function port(name: string, fallback: number): number {
 
 async function main(): Promise<void> {
   const { settings, created } = ensureLocalSettings();
-  const key = settings.Values[FUNCTION_KEY_SETTING]!;
+  const key = settings.Values[FUNCTION_KEY_SETTING];
   const timeScale = Number(process.env.SIM_TIME_SCALE) > 0 ? Number(process.env.SIM_TIME_SCALE) : 0.1;
   console.log(`qwk-ops: starting Azurite, the Azure simulator (time scale ${timeScale}) and the local Functions host…`);
   const stack = await startStack({
     azuriteLocation: path.join(REPO_ROOT, '.local', 'azurite'),
-    azurite: { blobPort: port('AZURITE_BLOB_PORT', 10000), queuePort: port('AZURITE_QUEUE_PORT', 10001), tablePort: port('AZURITE_TABLE_PORT', 10002) },
+    azurite: {
+      blobPort: port('AZURITE_BLOB_PORT', 10000),
+      queuePort: port('AZURITE_QUEUE_PORT', 10001),
+      tablePort: port('AZURITE_TABLE_PORT', 10002),
+    },
     sim: { port: port('SIM_PORT', 8443), timeScale, stateDir: path.join(REPO_ROOT, '.local', 'azure-sim') },
     host: { port: port('FUNCTIONS_PORT', 7071), functionKey: key, console: true },
     // What an operator stores in the real Key Vault before deploying; the simulator's LifeKeeper accepts any text.
@@ -52,8 +56,15 @@ async function main(): Promise<void> {
   });
   const base = stack.host!.baseUrl;
   // The simulator's VMs download any *.blob.core.windows.net/*.img as a simulated LifeKeeper installer image.
-  const spec = JSON.stringify({ witness: { sshSourceCidr: '203.0.113.0/24' }, lifeKeeper: { installerLocation: 'https://mystorage.blob.core.windows.net/media/sps.img' } });
-  const infraSpec = JSON.stringify({ witness: { sshSourceCidr: '203.0.113.0/24' }, configure: false, resourceGroup: 'LKL-QWK-infra-only' });
+  const spec = JSON.stringify({
+    witness: { sshSourceCidr: '203.0.113.0/24' },
+    lifeKeeper: { installerLocation: 'https://mystorage.blob.core.windows.net/media/sps.img' },
+  });
+  const infraSpec = JSON.stringify({
+    witness: { sshSourceCidr: '203.0.113.0/24' },
+    configure: false,
+    resourceGroup: 'LKL-QWK-infra-only',
+  });
   console.log(`
   Functions host   ${base}   (function key ${created ? 'created in' : 'from'} local.settings.json)
   Azure simulator  ${stack.sim.url}   (CA ${path.relative(process.cwd(), stack.sim.caFile)})
@@ -91,7 +102,10 @@ async function main(): Promise<void> {
 if (require.main === module) {
   main().catch((err: unknown) => {
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'EADDRINUSE') console.error(`A port is already in use (${e.message}). Stop the other process, or set FUNCTIONS_PORT / SIM_PORT / AZURITE_*_PORT.`);
+    if (e.code === 'EADDRINUSE')
+      console.error(
+        `A port is already in use (${e.message}). Stop the other process, or set FUNCTIONS_PORT / SIM_PORT / AZURITE_*_PORT.`,
+      );
     else console.error(err);
     process.exit(1);
   });

@@ -13,9 +13,21 @@
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
 import { retryOrGiveUp, type ArmFailure } from '../shared/azure/armErrors';
-import type { ClusterFacts, ConfigureNodeInput, ConfigureNodeResult, ReadVmFactsInput, ReadVmFactsOutcome } from '../shared/configure/contracts';
+import type {
+  ClusterFacts,
+  ConfigureNodeInput,
+  ConfigureNodeResult,
+  ReadVmFactsInput,
+  ReadVmFactsOutcome,
+} from '../shared/configure/contracts';
 import { generatedSecrets, secretBindings } from '../shared/configure/secrets';
-import { configStepName, configStepRefs, configurationStages, PREPARE_STEP, REGISTER_STEP } from '../shared/configure/stages';
+import {
+  configStepName,
+  configStepRefs,
+  configurationStages,
+  PREPARE_STEP,
+  REGISTER_STEP,
+} from '../shared/configure/stages';
 import type { DeploymentCustomStatus, DeploymentPhase, RetryPolicy } from '../shared/deployments/contracts';
 import { StepTracker, type DeploymentError, type StepDefinition } from '../shared/deployments/stepTracker';
 import { planDeployment, type DeploymentPlan } from '../shared/plan';
@@ -49,7 +61,12 @@ export function configurationStepDefinitions(spec: ClusterSpec, after: string[])
   ];
 }
 
-export function* runConfiguration(context: OrchestrationContext, input: ConfigureClusterInput, plan: DeploymentPlan, hooks: ConfigurationHooks): Generator<Task, ClusterRecord, unknown> {
+export function* runConfiguration(
+  context: OrchestrationContext,
+  input: ConfigureClusterInput,
+  plan: DeploymentPlan,
+  hooks: ConfigurationHooks,
+): Generator<Task, ClusterRecord, unknown> {
   const { tracker, publish, fail } = hooks;
   const now = () => context.df.currentUtcDateTime;
   const vmNames = plan.resources.filter((r) => r.kind === 'virtualMachine').map((r) => r.name);
@@ -80,10 +97,16 @@ export function* runConfiguration(context: OrchestrationContext, input: Configur
   }
 
   // Facts from ARM (MACs, IPs) and the secrets the deployment generates (cluster SSH key, PostgreSQL password).
-  const factsInput: ReadVmFactsInput = { subscriptionId: plan.subscriptionId, resourceGroup: plan.resourceGroup, vms: vmNames };
+  const factsInput: ReadVmFactsInput = {
+    subscriptionId: plan.subscriptionId,
+    resourceGroup: plan.resourceGroup,
+    vms: vmNames,
+  };
   const prepared = yield* retrying(PREPARE_STEP, 'configuring', () => [
     context.df.callActivityWithRetry(ACTIVITIES.readVmFacts, CRASH_RETRY, factsInput),
-    ...generatedSecrets(input.spec, plan.credentials).map((c) => context.df.callActivityWithRetry(ACTIVITIES.ensureAdminCredential, CRASH_RETRY, c)),
+    ...generatedSecrets(input.spec, plan.credentials).map((c) =>
+      context.df.callActivityWithRetry(ACTIVITIES.ensureAdminCredential, CRASH_RETRY, c),
+    ),
   ]);
   const facts: ClusterFacts = (prepared[0] as Extract<ReadVmFactsOutcome, { ok: true }>).facts;
   tracker.succeed(PREPARE_STEP, now(), `facts of ${vmNames.length} VMs read; cluster secrets in Key Vault`);
@@ -91,18 +114,29 @@ export function* runConfiguration(context: OrchestrationContext, input: Configur
   const params = scriptParamsFromSpec(input.spec, facts.runtime);
   const secrets = secretBindings(input.spec, plan.credentials);
   for (const stage of configurationStages(params)) {
-    for (const { vm, steps } of stage.vms) tracker.start(configStepName(vm, steps[0]!.id), now());
+    for (const { vm, steps } of stage.vms) tracker.start(configStepName(vm, steps[0].id), now());
     publish('configuring');
     const tasks = stage.vms.map(({ vm, steps }) => {
-      const nodeInput: ConfigureNodeInput = { vm: vmRef(vm), steps, params, nics: facts.vms[vm]!.nics.map(({ device, macAddress }) => ({ device, macAddress })), secrets, retry: input.retry };
+      const nodeInput: ConfigureNodeInput = {
+        vm: vmRef(vm),
+        steps,
+        params,
+        nics: facts.vms[vm].nics.map(({ device, macAddress }) => ({ device, macAddress })),
+        secrets,
+        retry: input.retry,
+      };
       return context.df.callSubOrchestrator(ORCHESTRATIONS.configureNode, nodeInput);
     });
     try {
       yield context.df.Task.all(tasks);
     } catch {
       const i = tasks.findIndex((t) => t.isFaulted);
-      const { vm, steps } = stage.vms[Math.max(0, i)]!;
-      fail({ step: configStepName(vm, steps[0]!.id), code: 'OrchestrationFailed', message: errorMessage(tasks[i]?.result) });
+      const { vm, steps } = stage.vms[Math.max(0, i)];
+      fail({
+        step: configStepName(vm, steps[0].id),
+        code: 'OrchestrationFailed',
+        message: errorMessage(tasks[i]?.result),
+      });
     }
     let failed: DeploymentError | undefined;
     for (const result of tasks.map((t) => t.result as ConfigureNodeResult)) {
@@ -113,19 +147,31 @@ export function* runConfiguration(context: OrchestrationContext, input: Configur
         if (report.ok) tracker.succeed(name, new Date(report.endedAt), report.detail);
         else tracker.fail(name, new Date(report.endedAt), report.detail);
       }
-      if (result.failed && !failed) failed = { step: configStepName(result.vm, result.failed.id), code: result.failed.code, message: result.failed.message };
+      if (result.failed && !failed)
+        failed = {
+          step: configStepName(result.vm, result.failed.id),
+          code: result.failed.code,
+          message: result.failed.message,
+        };
     }
     if (failed) fail(failed);
   }
 
   const record = clusterRecord(plan, params, { deploymentId: input.deploymentId, registeredAt: now().toISOString() });
-  yield* retrying(REGISTER_STEP, 'registering', () => [context.df.callActivityWithRetry(ACTIVITIES.registerCluster, CRASH_RETRY, record)]);
+  yield* retrying(REGISTER_STEP, 'registering', () => [
+    context.df.callActivityWithRetry(ACTIVITIES.registerCluster, CRASH_RETRY, record),
+  ]);
   tracker.succeed(REGISTER_STEP, now(), `registered; active node ${record.activeNode}`);
   return record;
 }
 
 /** A publisher of the deployment's custom status ({phase, progress, steps, error}) from a step tracker. */
-export function statusPublisher(context: OrchestrationContext, deploymentId: string, plan: DeploymentPlan, tracker: StepTracker) {
+export function statusPublisher(
+  context: OrchestrationContext,
+  deploymentId: string,
+  plan: DeploymentPlan,
+  tracker: StepTracker,
+) {
   const cluster = { subscriptionId: plan.subscriptionId, resourceGroup: plan.resourceGroup, location: plan.location };
   return (phase: DeploymentPhase, error?: DeploymentError) => {
     const status: DeploymentCustomStatus = {

@@ -9,10 +9,16 @@
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
 import { retryOrGiveUp, type ArmFailure } from '../shared/azure/armErrors';
-import type { ConfigStepOutcome, ConfigStepReport, ConfigureNodeInput, ConfigureNodeResult, RestartVmOutcome, RunConfigStepInput } from '../shared/configure/contracts';
+import type {
+  ConfigStepOutcome,
+  ConfigStepReport,
+  ConfigureNodeInput,
+  ConfigureNodeResult,
+  RestartVmOutcome,
+  RunConfigStepInput,
+} from '../shared/configure/contracts';
 import { ACTIVITIES, ORCHESTRATIONS } from './names';
 import { CRASH_RETRY, errorMessage } from './orchestratorCommon';
-
 
 function* configureNode(context: OrchestrationContext): Generator<Task, ConfigureNodeResult, unknown> {
   const input = context.df.getInput() as ConfigureNodeInput;
@@ -20,7 +26,10 @@ function* configureNode(context: OrchestrationContext): Generator<Task, Configur
   const reports: ConfigStepReport[] = [];
 
   /** Calls the activity until it succeeds, fails for good, or the attempts are used up. */
-  function* attempt<T extends { ok: boolean }>(call: () => Task, count: { attempts: number }): Generator<Task, T | { ok: false; failure: ArmFailure }, unknown> {
+  function* attempt<T extends { ok: boolean }>(
+    call: () => Task,
+    count: { attempts: number },
+  ): Generator<Task, T | { ok: false; failure: ArmFailure }, unknown> {
     for (;;) {
       count.attempts += 1;
       let outcome: T | { ok: false; failure: ArmFailure };
@@ -39,20 +48,45 @@ function* configureNode(context: OrchestrationContext): Generator<Task, Configur
   for (const ref of input.steps) {
     const startedAt = now();
     const count = { attempts: 0 };
-    const payload: RunConfigStepInput = { vm: input.vm, ref, params: input.params, nics: input.nics, secrets: input.secrets };
-    const outcome = (yield* attempt<ConfigStepOutcome>(() => context.df.callActivityWithRetry(ACTIVITIES.runConfigStep, CRASH_RETRY, payload), count)) as ConfigStepOutcome;
+    const payload: RunConfigStepInput = {
+      vm: input.vm,
+      ref,
+      params: input.params,
+      nics: input.nics,
+      secrets: input.secrets,
+    };
+    const outcome = yield* attempt<ConfigStepOutcome>(
+      () => context.df.callActivityWithRetry(ACTIVITIES.runConfigStep, CRASH_RETRY, payload),
+      count,
+    );
     let detail = outcome.ok ? outcome.message : `${outcome.failure.code}: ${outcome.failure.message}`;
     let failure = outcome.ok ? undefined : outcome.failure;
     if (outcome.ok && outcome.rebootRequired) {
-      const restart = (yield* attempt<RestartVmOutcome>(() => context.df.callActivityWithRetry(ACTIVITIES.restartVm, CRASH_RETRY, input.vm), { attempts: 0 })) as RestartVmOutcome;
+      const restart = yield* attempt<RestartVmOutcome>(
+        () => context.df.callActivityWithRetry(ACTIVITIES.restartVm, CRASH_RETRY, input.vm),
+        { attempts: 0 },
+      );
       if (restart.ok) detail = `${detail}; ${restart.detail}`;
       else {
         failure = { ...restart.failure, message: `restart after ${ref.id} failed: ${restart.failure.message}` };
         detail = `${failure.code}: ${failure.message}`;
       }
     }
-    reports.push({ id: ref.id, ok: !failure, attempts: count.attempts, startedAt, endedAt: now(), detail, ...(failure ? { code: failure.code } : {}) });
-    if (failure) return { vm: input.vm.name, steps: reports, failed: { id: ref.id, code: failure.code, message: failure.message } };
+    reports.push({
+      id: ref.id,
+      ok: !failure,
+      attempts: count.attempts,
+      startedAt,
+      endedAt: now(),
+      detail,
+      ...(failure ? { code: failure.code } : {}),
+    });
+    if (failure)
+      return {
+        vm: input.vm.name,
+        steps: reports,
+        failed: { id: ref.id, code: failure.code, message: failure.message },
+      };
   }
   return { vm: input.vm.name, steps: reports };
 }

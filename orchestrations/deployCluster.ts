@@ -26,7 +26,6 @@ import { configurationStepDefinitions, runConfiguration, statusPublisher } from 
 import { ACTIVITIES, ORCHESTRATIONS } from './names';
 import { CRASH_RETRY, deploymentFailer, errorMessage } from './orchestratorCommon';
 
-
 function* deployCluster(context: OrchestrationContext): Generator<Task, DeploymentSummary, unknown> {
   const input = context.df.getInput() as DeployClusterInput;
   const plan = planDeployment(input.spec);
@@ -34,14 +33,19 @@ function* deployCluster(context: OrchestrationContext): Generator<Task, Deployme
   const steps = deploymentSteps(plan);
   // Configuration (issue 5) follows the infrastructure in the same status; the waves below cover the infrastructure.
   const configure = input.spec.configure;
-  const tracker = new StepTracker(configure ? [...steps, ...configurationStepDefinitions(input.spec, [VERIFY_STEP])] : steps);
+  const tracker = new StepTracker(
+    configure ? [...steps, ...configurationStepDefinitions(input.spec, [VERIFY_STEP])] : steps,
+  );
   const now = () => context.df.currentUtcDateTime;
   const publish = statusPublisher(context, input.deploymentId, plan, tracker);
   const fail = deploymentFailer(tracker, publish, now);
   const activityFor = (step: string): Task => {
-    if (step === CREDENTIALS_STEP) return context.df.callActivityWithRetry(ACTIVITIES.ensureAdminCredential, CRASH_RETRY, plan.credentials);
+    if (step === CREDENTIALS_STEP)
+      return context.df.callActivityWithRetry(ACTIVITIES.ensureAdminCredential, CRASH_RETRY, plan.credentials);
     if (step === VERIFY_STEP) {
-      const verify: VerifyDeploymentInput = { resources: plan.resources.map((r) => ({ step: r.key, kind: r.kind, id: r.id })) };
+      const verify: VerifyDeploymentInput = {
+        resources: plan.resources.map((r) => ({ step: r.key, kind: r.kind, id: r.id })),
+      };
       return context.df.callActivityWithRetry(ACTIVITIES.verifyDeployment, CRASH_RETRY, verify);
     }
     const r = byKey.get(step)!;
@@ -63,12 +67,16 @@ function* deployCluster(context: OrchestrationContext): Generator<Task, Deployme
       try {
         yield context.df.Task.all(tasks);
       } catch {
-        const faulted = todo.findIndex((_, i) => tasks[i]!.isFaulted);
-        fail({ step: todo[faulted] ?? todo[0]!, code: 'ActivityFailed', message: errorMessage(tasks[faulted]?.result) });
+        const faulted = todo.findIndex((_, i) => tasks[i].isFaulted);
+        fail({
+          step: todo[faulted] ?? todo[0],
+          code: 'ActivityFailed',
+          message: errorMessage(tasks[faulted]?.result),
+        });
       }
       const retry: { step: string; delay: number; code: string }[] = [];
       todo.forEach((step, i) => {
-        const result = tasks[i]!.result;
+        const result = tasks[i].result;
         if (step === VERIFY_STEP) {
           summary = result as DeploymentSummary;
           tracker.succeed(step, now(), `${summary.resources.length} resources verified`);
@@ -82,7 +90,11 @@ function* deployCluster(context: OrchestrationContext): Generator<Task, Deployme
       });
       if (retry.length === 0) break;
       const delay = Math.max(...retry.map((r) => r.delay));
-      for (const r of retry) tracker.retrying(r.step, `${r.code}; attempt ${tracker.attempts(r.step) + 1} in ${(delay / 1000).toFixed(1)} s`);
+      for (const r of retry)
+        tracker.retrying(
+          r.step,
+          `${r.code}; attempt ${tracker.attempts(r.step) + 1} in ${(delay / 1000).toFixed(1)} s`,
+        );
       publish('provisioning');
       yield context.df.createTimer(new Date(now().getTime() + delay));
       todo = retry.map((r) => r.step);

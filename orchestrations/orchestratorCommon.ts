@@ -20,7 +20,11 @@ export class DeploymentFailed extends Error {
  * Records a failure in the status (the failed step, in-flight steps interrupted, the rest skipped) and ends the
  * orchestration by throwing.
  */
-export function deploymentFailer(tracker: StepTracker, publish: (phase: DeploymentPhase, error?: DeploymentError) => void, now: () => Date) {
+export function deploymentFailer(
+  tracker: StepTracker,
+  publish: (phase: DeploymentPhase, error?: DeploymentError) => void,
+  now: () => Date,
+) {
   return (error: DeploymentError): never => {
     tracker.fail(error.step, now(), `${error.code}: ${error.message}`);
     tracker.abandon(now());

@@ -54,7 +54,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     try {
       caPem = readFileSync(caFile, 'utf8');
     } catch (err) {
-      throw new ConfigError(`${SETTINGS.caFile} points to a file that cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new ConfigError(
+        `${SETTINGS.caFile} points to a file that cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
     }
   }
   return {

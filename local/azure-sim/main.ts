@@ -12,7 +12,13 @@ async function main(): Promise<void> {
   const timeScale = Number(process.env.SIM_TIME_SCALE) > 0 ? Number(process.env.SIM_TIME_SCALE) : 1;
   const stateDir = process.env.SIM_STATE_DIR ?? path.join(process.cwd(), '.local', 'azure-sim');
   const vmRuntime = createVmRuntime({ rootDir: path.join(stateDir, 'vms'), timeScale });
-  const sim = await startSimulator({ port, timeScale, stateDir, vmRuntime, log: process.env.SIM_LOG ? (l) => console.log(l) : undefined });
+  const sim = await startSimulator({
+    port,
+    timeScale,
+    stateDir,
+    vmRuntime,
+    log: process.env.SIM_LOG ? (l) => console.log(l) : undefined,
+  });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { ArmEngine, errorResponse, serveJournaled, type ServeDeps } from './arm/engine';
 import { ArmError } from './arm/errors';
 import type { FaultInjector, FaultSpec } from './arm/faults';
-import type { SimRequest, SimResponse } from './arm/http-types';
+import type { SimRequest, SimResponse } from './arm/httpTypes';
 import type { Journal } from './arm/journal';
 import { KEY_VAULT_CHALLENGE, type SecretStore } from './keyvault/secrets';
 import type { MetricsService } from './monitor/metrics';
@@ -51,7 +51,9 @@ function unauthorized(keyVault: boolean): SimResponse {
       'WWW-Authenticate':
         'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token", error_description="The authentication failed because of missing \'Authorization\' header."',
     },
-    body: { error: { code: 'AuthenticationFailed', message: "Authentication failed. The 'Authorization' header is missing." } },
+    body: {
+      error: { code: 'AuthenticationFailed', message: "Authentication failed. The 'Authorization' header is missing." },
+    },
   };
 }
 
@@ -77,7 +79,10 @@ async function control(parts: ServerParts, req: SimRequest): Promise<SimResponse
     await parts.reset();
     return { status: 204 };
   }
-  return { status: 404, body: { error: { code: 'NotFound', message: `No simulator control route ${m} ${req.url.pathname}` } } };
+  return {
+    status: 404,
+    body: { error: { code: 'NotFound', message: `No simulator control route ${m} ${req.url.pathname}` } },
+  };
 }
 
 async function dispatch(parts: ServerParts, req: SimRequest): Promise<SimResponse> {
@@ -88,7 +93,10 @@ async function dispatch(parts: ServerParts, req: SimRequest): Promise<SimRespons
   if (typeof auth !== 'string' || !/^Bearer\s+\S+/i.test(auth)) return unauthorized(keyVault);
   if (keyVault) {
     if (!req.url.searchParams.get('api-version')) {
-      return { status: 400, body: { error: { code: 'BadParameter', message: 'The request URI contains an invalid api-version parameter' } } };
+      return {
+        status: 400,
+        body: { error: { code: 'BadParameter', message: 'The request URI contains an invalid api-version parameter' } },
+      };
     }
     try {
       return serveJournaled(parts, req, parts.secrets.route(req));
@@ -96,9 +104,19 @@ async function dispatch(parts: ServerParts, req: SimRequest): Promise<SimRespons
       return errorResponse(e);
     }
   }
-  if (first.toLowerCase() === 'subscriptions' && req.segments[2]?.toLowerCase() === 'metrics:getbatch' && req.method === 'POST') {
+  if (
+    first.toLowerCase() === 'subscriptions' &&
+    req.segments[2]?.toLowerCase() === 'metrics:getbatch' &&
+    req.method === 'POST'
+  ) {
     if (!req.url.searchParams.get('api-version')) {
-      return errorResponse(new ArmError(400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.'));
+      return errorResponse(
+        new ArmError(
+          400,
+          'MissingApiVersionParameter',
+          'The api-version query parameter (?api-version=) is required for all requests.',
+        ),
+      );
     }
     return serveJournaled(parts, req, parts.metrics.route(req));
   }
@@ -118,7 +136,11 @@ function send(res: ServerResponse, method: string, out: SimResponse): void {
 }
 
 /** The HTTPS server of the simulator (bound to 127.0.0.1 only). */
-export function createSimServer(parts: ServerParts, tls: { cert: string; key: string }, baseUrl: () => string): https.Server {
+export function createSimServer(
+  parts: ServerParts,
+  tls: { cert: string; key: string },
+  baseUrl: () => string,
+): https.Server {
   return https.createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
     void (async () => {
       let out: SimResponse;
@@ -130,11 +152,25 @@ export function createSimServer(parts: ServerParts, tls: { cert: string; key: st
           try {
             body = JSON.parse(raw);
           } catch {
-            throw new ArmError(400, 'InvalidRequestContent', 'The request content was invalid and could not be deserialized.');
+            throw new ArmError(
+              400,
+              'InvalidRequestContent',
+              'The request content was invalid and could not be deserialized.',
+            );
           }
         }
-        const segments = url.pathname.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
-        out = await dispatch(parts, { method: (req.method ?? 'GET').toUpperCase(), url, segments, headers: req.headers, body, baseUrl: baseUrl() });
+        const segments = url.pathname
+          .split('/')
+          .filter(Boolean)
+          .map((s) => decodeURIComponent(s));
+        out = await dispatch(parts, {
+          method: (req.method ?? 'GET').toUpperCase(),
+          url,
+          segments,
+          headers: req.headers,
+          body,
+          baseUrl: baseUrl(),
+        });
       } catch (e) {
         out = errorResponse(e);
       }

@@ -61,7 +61,11 @@ export class AppSettings {
       pushEnv(this, name, value);
       this.#applied.push(name);
     }
-    for (const value of [...Object.values(local.values), ...Object.values(overrides), ...Object.values(local.connectionStrings)]) {
+    for (const value of [
+      ...Object.values(local.values),
+      ...Object.values(overrides),
+      ...Object.values(local.connectionStrings),
+    ]) {
       if (looksSecret(value)) this.#secrets.push(value);
     }
     this.values = { ...process.env };
@@ -96,5 +100,5 @@ export class AppSettings {
 /** Resolves a binding property written as `%SettingName%` (the host's app-setting expression); other text is kept. */
 export function resolveSettingExpression(raw: string, resolveSetting: (name: string) => string | undefined): string {
   const m = /^%(.+)%$/.exec(raw);
-  return m ? resolveSetting(m[1]) ?? '' : raw;
+  return m ? (resolveSetting(m[1]) ?? '') : raw;
 }

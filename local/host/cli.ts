@@ -44,7 +44,9 @@ async function main(): Promise<void> {
     extensions: loadDurableExtension(),
     console: !values.quiet,
   });
-  process.stdout.write(`QWK_HOST_READY ${JSON.stringify({ baseUrl: host.baseUrl, port: host.port, pid: process.pid })}\n`);
+  process.stdout.write(
+    `QWK_HOST_READY ${JSON.stringify({ baseUrl: host.baseUrl, port: host.port, pid: process.pid })}\n`,
+  );
   let stopping = false;
   const shutdown = () => {
     if (stopping) return;

@@ -99,10 +99,12 @@ export class CoreApi {
 
   registerFunction(metadata: CoreFunctionMetadata, callback: FunctionCallback): Disposable {
     if (!this.#registrationOpen) throw new Error('A function can only be registered during app startup.');
-    if (!metadata || typeof metadata.name !== 'string' || !metadata.name) throw new Error('Function metadata is missing a name.');
+    if (!metadata || typeof metadata.name !== 'string' || !metadata.name)
+      throw new Error('Function metadata is missing a name.');
     if (typeof callback !== 'function') throw new Error(`Function "${metadata.name}" has no handler.`);
     const key = metadata.name.toLowerCase();
-    if (this.functions.has(key)) throw new Error(`A function with the name "${metadata.name}" has already been registered.`);
+    if (this.functions.has(key))
+      throw new Error(`A function with the name "${metadata.name}" has already been registered.`);
     this.functions.set(key, { metadata, callback });
     return new Disposable(() => {
       if (!this.#registrationOpen) throw new Error('A function can only be disposed during app startup.');
@@ -112,7 +114,9 @@ export class CoreApi {
 
   registerHook(hookName: string, callback: HookCallback): Disposable {
     if (!HOOK_NAMES.includes(hookName as HookName)) {
-      const err = new RangeError(`Unrecognized hook "${hookName}"`) as RangeError & { isAzureFunctionsSystemError?: boolean };
+      const err = new RangeError(`Unrecognized hook "${hookName}"`) as RangeError & {
+        isAzureFunctionsSystemError?: boolean;
+      };
       err.isAzureFunctionsSystemError = true;
       throw err;
     }
@@ -125,7 +129,11 @@ export class CoreApi {
     });
   }
 
-  async executeHooks(hookName: Exclude<HookName, 'log'>, context: Record<string, unknown>, scope?: LogScope): Promise<void> {
+  async executeHooks(
+    hookName: Exclude<HookName, 'log'>,
+    context: Record<string, unknown>,
+    scope?: LogScope,
+  ): Promise<void> {
     const callbacks = [...this.hooks[hookName]];
     if (callbacks.length === 0) return;
     this.emit('debug', 'system', `Executing ${callbacks.length} "${hookName}" hooks`, scope);
@@ -142,7 +150,7 @@ export class CoreApi {
     let finalMessage = message;
     if (this.hooks.log.length > 0) {
       const ctx = readOnly(
-        { level, message } as Record<string, unknown>,
+        { level, message },
         {
           hookData: () => scope.hookData ?? {},
           appHookData: () => this.appHookData,
@@ -177,11 +185,16 @@ export class CoreApi {
     const api = {
       version: '3.12.0-local',
       hostVersion: this.hostVersion,
-      registerFunction: (metadata: CoreFunctionMetadata, callback: FunctionCallback) => this.registerFunction(metadata, callback),
+      registerFunction: (metadata: CoreFunctionMetadata, callback: FunctionCallback) =>
+        this.registerFunction(metadata, callback),
       registerHook: (hookName: string, callback: HookCallback) => this.registerHook(hookName, callback),
       setProgrammingModel: (model: ProgrammingModel) => {
         if (this.programmingModel) {
-          this.emit('information', 'system', `Setting Node.js programming model to "${model.name}" version "${model.version}"`);
+          this.emit(
+            'information',
+            'system',
+            `Setting Node.js programming model to "${model.name}" version "${model.version}"`,
+          );
         }
         this.programmingModel = model;
       },

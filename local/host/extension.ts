@@ -80,7 +80,14 @@ export interface HostJson {
   functionTimeout?: string;
   extensions?: {
     http?: { routePrefix?: string };
-    queues?: { batchSize?: number; newBatchThreshold?: number; maxPollingInterval?: string; visibilityTimeout?: string; maxDequeueCount?: number; messageEncoding?: 'base64' | 'none' };
+    queues?: {
+      batchSize?: number;
+      newBatchThreshold?: number;
+      maxPollingInterval?: string;
+      visibilityTimeout?: string;
+      maxDequeueCount?: number;
+      messageEncoding?: 'base64' | 'none';
+    };
     durableTask?: {
       hubName?: string;
       maxConcurrentActivityFunctions?: number;

@@ -11,7 +11,15 @@ import { loadEntryPoints, forgetAppModules, provideCoreModule, resolveEntryPoint
 import { AppSettings } from './appSettings';
 import { functionTimeoutMs, queueOptions, readHostJson, readLocalSettings, routePrefix } from './config';
 import { CoreApi, readOnly } from './coreApi';
-import type { HostContext, HostExtension, InvokeRequest, InvokeResult, RegisteredFunction, RouteHandler, TypedData } from './extension';
+import type {
+  HostContext,
+  HostExtension,
+  InvokeRequest,
+  InvokeResult,
+  RegisteredFunction,
+  RouteHandler,
+  TypedData,
+} from './extension';
 import { HttpFrontDoor, type AuthLevel } from './http/server';
 import { Invoker, toRegisteredFunction } from './invoker';
 import { generateKey } from './keys';
@@ -95,15 +103,12 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     secrets: [...settings.secretValues(), functionKey, masterKey, systemKey],
   });
   const hostLog = log.logger('Host');
-  for (const name of settings.shadowed) hostLog.warn(`Skipping '${name}' from local settings as it's already defined in current environment variables.`);
+  for (const name of settings.shadowed)
+    hostLog.warn(`Skipping '${name}' from local settings as it's already defined in current environment variables.`);
 
   const core = new CoreApi(log, HOST_VERSION);
   const withdrawCore = provideCoreModule(core.createModule());
-  const cleanups: (() => void)[] = [
-    () => withdrawCore(),
-    () => forgetAppModules(appRoot),
-    () => settings.restore(),
-  ];
+  const cleanups: (() => void)[] = [() => withdrawCore(), () => forgetAppModules(appRoot), () => settings.restore()];
   const cleanup = () => {
     for (const fn of cleanups.splice(0)) {
       try {
@@ -123,10 +128,13 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     core.closeRegistration();
     await core.executeHooks(
       'appStart',
-      readOnly({ functionAppDirectory: appRoot } as Record<string, unknown>, {
-        hookData: () => core.appLevelOnlyHookData,
-        appHookData: () => core.appHookData,
-      }),
+      readOnly(
+        { functionAppDirectory: appRoot },
+        {
+          hookData: () => core.appLevelOnlyHookData,
+          appHookData: () => core.appHookData,
+        },
+      ),
     );
 
     const allFunctions = [...core.functions.values()].map(toRegisteredFunction);
@@ -151,7 +159,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       timeoutMs: functionTimeoutMs(hostJson),
       resolveInput: async (binding, fn, invocationId) => {
         const ext = extensionFor(binding.type, 'inputBindingTypes');
-        if (!ext?.resolveInput) throw new Error(`No extension provides input binding type '${binding.type}' (function '${fn.name}')`);
+        if (!ext?.resolveInput)
+          throw new Error(`No extension provides input binding type '${binding.type}' (function '${fn.name}')`);
         return ext.resolveInput(binding, fn, invocationId);
       },
       writeOutputs: (fn, outputs) => writeQueueOutputs(fn, outputs, queueClients, storage, qOptions, resolveSetting),
@@ -186,10 +195,14 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       maxBodyBytes: options.maxRequestBodyBytes,
     });
     door.addRoute('/admin/functions', adminInvokeRoute(byName, invoker), 'admin');
-    door.addRoute('/admin/host/status', async (_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id: hostId, state: stopping ? 'Stopping' : 'Running', version: HOST_VERSION }));
-    }, 'admin');
+    door.addRoute(
+      '/admin/host/status',
+      async (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id: hostId, state: stopping ? 'Stopping' : 'Running', version: HOST_VERSION }));
+      },
+      'admin',
+    );
     const port = await door.listen(options.port ?? 7071);
     const baseUrl = `http://127.0.0.1:${port}`;
     let stopping = false;
@@ -208,18 +221,26 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         await Promise.all(listeners.map((l) => l.stop(stopTimeoutMs)));
         await Promise.all(
           startedExtensions.map((e) =>
-            e.stop().catch((err: unknown) => hostLog.error(`Extension '${e.name}' failed to stop: ${(err as Error).message}`)),
+            e
+              .stop()
+              .catch((err: unknown) =>
+                hostLog.error(`Extension '${e.name}' failed to stop: ${(err as Error).message}`),
+              ),
           ),
         );
-        if (!(await invoker.drain(stopTimeoutMs))) hostLog.warn(`${invoker.inFlightCount} invocation(s) still running at shutdown`);
+        if (!(await invoker.drain(stopTimeoutMs)))
+          hostLog.warn(`${invoker.inFlightCount} invocation(s) still running at shutdown`);
         await httpClosed;
         try {
           await core.executeHooks(
             'appTerminate',
-            readOnly({} as Record<string, unknown>, {
-              hookData: () => core.appLevelOnlyHookData,
-              appHookData: () => core.appHookData,
-            }),
+            readOnly(
+              {},
+              {
+                hookData: () => core.appLevelOnlyHookData,
+                appHookData: () => core.appHookData,
+              },
+            ),
           );
         } catch (err) {
           hostLog.error(`appTerminate hook failed: ${(err as Error).message}`);
@@ -239,7 +260,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
           logger: log.logger(ext.name),
           storageConnectionString: storage,
           invoke: invokeByName,
-          addRoute: (prefix: string, handler: RouteHandler, authLevel?: AuthLevel) => door.addRoute(prefix, handler, authLevel),
+          addRoute: (prefix: string, handler: RouteHandler, authLevel?: AuthLevel) =>
+            door.addRoute(prefix, handler, authLevel),
           get stopping() {
             return stopping;
           },
@@ -254,7 +276,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       for (const fn of functions) {
         const type = fn.trigger.type.toLowerCase();
         if (type === 'timertrigger') {
-          if (!statusStore && settings.get('AzureWebJobsStorage')) statusStore = new BlobScheduleStatusStore(storage(), hostId);
+          if (!statusStore && settings.get('AzureWebJobsStorage'))
+            statusStore = new BlobScheduleStatusStore(storage(), hostId);
           timers.push(new TimerRunner(fn, invokeFn, log, statusStore, resolveSetting, timezone));
         } else if (type === 'queuetrigger') {
           const connection = storage(fn.trigger.connection as string | undefined);
@@ -322,7 +345,9 @@ function adminInvokeRoute(byName: Map<string, RegisteredFunction>, invoker: Invo
       fn.trigger.type.toLowerCase() === 'timertrigger'
         ? { json: JSON.stringify({ Schedule: { AdjustForDST: true }, ScheduleStatus: null, IsPastDue: false }) }
         : { string: input };
-    invoker.invoke(fn, { triggerData, reason: 'This function was programmatically called via the host APIs.' }).catch(() => undefined);
+    invoker
+      .invoke(fn, { triggerData, reason: 'This function was programmatically called via the host APIs.' })
+      .catch(() => undefined);
     res.writeHead(202).end();
   };
 }

@@ -5,12 +5,26 @@ import { formatTimeSpan } from './config';
 import type { BindingMetadata, InvokeRequest, InvokeResult, RegisteredFunction, TypedData } from './extension';
 import { InvocationError } from './extension';
 import type { HostLog } from './logging';
-import type { CoreInvocationContext, RpcInvocationResponse, RpcParameterBinding, RpcRetryContext, RpcTypedData } from './rpcTypes';
+import type {
+  CoreInvocationContext,
+  RpcInvocationResponse,
+  RpcParameterBinding,
+  RpcRetryContext,
+  RpcTypedData,
+} from './rpcTypes';
 
 /** Resolves an input binding the caller did not supply (e.g. durableClient through its extension). */
-export type InputResolver = (binding: BindingMetadata, fn: RegisteredFunction, invocationId: string) => Promise<TypedData>;
+export type InputResolver = (
+  binding: BindingMetadata,
+  fn: RegisteredFunction,
+  invocationId: string,
+) => Promise<TypedData>;
 /** Writes host-managed output bindings (e.g. queue) after a successful invocation; a failure fails the invocation. */
-export type OutputWriter = (fn: RegisteredFunction, outputs: Record<string, TypedData>, invocationId: string) => Promise<void>;
+export type OutputWriter = (
+  fn: RegisteredFunction,
+  outputs: Record<string, TypedData>,
+  invocationId: string,
+) => Promise<void>;
 
 export interface InvokerOptions {
   core: CoreApi;
@@ -40,7 +54,7 @@ export function toRegisteredFunction(reg: FunctionRegistration): RegisteredFunct
     ...(b as Record<string, unknown>),
     name,
     type: String(b.type),
-    direction: (b.direction ?? 'in') as BindingMetadata['direction'],
+    direction: b.direction ?? 'in',
   }));
   const trigger = bindings.find((b) => isTriggerType(b.type));
   if (!trigger) throw new Error(`Function "${reg.metadata.name}" has no trigger binding`);
@@ -49,7 +63,7 @@ export function toRegisteredFunction(reg: FunctionRegistration): RegisteredFunct
 
 function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
-  if (err && typeof err === 'object' && 'message' in err) return String((err as { message: unknown }).message);
+  if (err && typeof err === 'object' && 'message' in err) return String(err.message);
   return String(err);
 }
 
@@ -147,7 +161,8 @@ export class Invoker {
       log.write({
         level: 'error',
         category: 'Function',
-        message: `Exception while executing function: Functions.${fn.name}. ${message}` +
+        message:
+          `Exception while executing function: Functions.${fn.name}. ${message}` +
           (err instanceof Error && err.stack && !(err instanceof TimeoutError) ? `\n${err.stack}` : ''),
         functionName: fn.name,
         invocationId,
@@ -169,7 +184,11 @@ export class Invoker {
     });
   }
 
-  async #inputData(fn: RegisteredFunction, invocationId: string, request: InvokeRequest): Promise<RpcParameterBinding[]> {
+  async #inputData(
+    fn: RegisteredFunction,
+    invocationId: string,
+    request: InvokeRequest,
+  ): Promise<RpcParameterBinding[]> {
     const inputData: RpcParameterBinding[] = [{ name: fn.trigger.name, data: request.triggerData as RpcTypedData }];
     for (const binding of fn.bindings) {
       if (binding === fn.trigger || binding.direction !== 'in') continue;
@@ -197,7 +216,11 @@ export class Invoker {
         functionId: fn.name,
         inputData: await this.#inputData(fn, invocationId, request),
         triggerMetadata: (request.triggerMetadata ?? {}) as Record<string, RpcTypedData>,
-        traceContext: { traceParent: `00-${randomUUID().replace(/-/g, '')}-${randomUUID().replace(/-/g, '').slice(0, 16)}-00`, traceState: '', attributes: {} },
+        traceContext: {
+          traceParent: `00-${randomUUID().replace(/-/g, '')}-${randomUUID().replace(/-/g, '').slice(0, 16)}-00`,
+          traceState: '',
+          attributes: {},
+        },
         retryContext: request.retryContext,
       },
       metadata: {
@@ -223,16 +246,17 @@ export class Invoker {
       appHookData: () => core.appHookData,
       invocationContext: () => context,
     };
-    const pre = readOnly({ functionCallback: reg.callback, inputs: initialInputs } as Record<string, unknown>, common);
+    const pre = readOnly({ functionCallback: reg.callback, inputs: initialInputs }, common);
     coreCtx.state = 'preInvocationHooks';
     try {
       await core.executeHooks('preInvocation', pre, scope);
     } finally {
       coreCtx.state = undefined;
     }
-    const inputs = pre.inputs as unknown[];
-    const callback = pre.functionCallback as FunctionRegistration['callback'];
+    const inputs = pre.inputs;
+    const callback = pre.functionCallback;
 
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it (result/error are assigned later)
     const post = readOnly({ inputs, result: null, error: null } as Record<string, unknown>, common);
     coreCtx.state = 'invocation';
     try {
@@ -253,15 +277,20 @@ export class Invoker {
     return invocationModel.getResponse(context, post.result);
   }
 
-  #toResult(fn: RegisteredFunction, invocationId: string, response: RpcInvocationResponse, durationMs: number): InvokeResult {
+  #toResult(
+    fn: RegisteredFunction,
+    invocationId: string,
+    response: RpcInvocationResponse,
+    durationMs: number,
+  ): InvokeResult {
     const outputs: Record<string, TypedData> = {};
     for (const out of response.outputData ?? []) {
-      if (out.name && out.data) outputs[out.name] = out.data as TypedData;
+      if (out.name && out.data) outputs[out.name] = out.data;
     }
     const returnValue = response.returnValue ?? undefined;
     if (returnValue && fn.bindings.some((b) => b.name === RETURN_BINDING && b.direction === 'out')) {
-      outputs[RETURN_BINDING] = returnValue as TypedData;
+      outputs[RETURN_BINDING] = returnValue;
     }
-    return { invocationId, returnValue: returnValue as TypedData | undefined, outputs, durationMs };
+    return { invocationId, returnValue: returnValue, outputs, durationMs };
   }
 }

@@ -61,7 +61,12 @@ export class HostLog {
 
   write(entry: Omit<LogRecord, 'time' | 'source'> & { source?: LogRecord['source'] }): void {
     if (LEVEL_RANK[entry.level] < this.#minRank) return;
-    const record: LogRecord = { time: new Date().toISOString(), source: 'system', ...entry, message: this.redact(entry.message) };
+    const record: LogRecord = {
+      time: new Date().toISOString(),
+      source: 'system',
+      ...entry,
+      message: this.redact(entry.message),
+    };
     this.records.push(record);
     if (this.records.length > MAX_KEPT) this.records.splice(0, this.records.length - MAX_KEPT);
     if (this.#sink) {

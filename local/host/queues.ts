@@ -152,7 +152,11 @@ export class QueueListener {
         messages = result.receivedMessageItems;
       } catch (err) {
         if (this.#stopped) break;
-        this.log.write({ level: 'warning', category: 'Host', message: `Polling queue '${this.queueName}' failed: ${(err as Error).message}` });
+        this.log.write({
+          level: 'warning',
+          category: 'Host',
+          message: `Polling queue '${this.queueName}' failed: ${(err as Error).message}`,
+        });
       }
       if (this.#stopped) {
         // Fetched while stopping: give them back at once.
@@ -161,7 +165,11 @@ export class QueueListener {
       }
       for (const msg of messages) {
         const task = this.#process(queue, msg).catch((err: unknown) => {
-          this.log.write({ level: 'error', category: 'Host', message: `Queue message ${msg.messageId} of '${this.queueName}': ${(err as Error).message}` });
+          this.log.write({
+            level: 'error',
+            category: 'Host',
+            message: `Queue message ${msg.messageId} of '${this.queueName}': ${(err as Error).message}`,
+          });
         });
         this.#inFlight.add(task);
         void task.finally(() => this.#inFlight.delete(task));
@@ -181,14 +189,17 @@ export class QueueListener {
     let failed = false;
     // Keep the message invisible while the function runs; every update yields a new pop receipt.
     let receipt = msg.popReceipt;
-    const renewal = setInterval(() => {
-      queue.updateMessage(msg.messageId, receipt, undefined, PROCESSING_VISIBILITY_SECONDS).then(
-        (r) => {
-          if (r.popReceipt) receipt = r.popReceipt;
-        },
-        () => undefined,
-      );
-    }, (PROCESSING_VISIBILITY_SECONDS * 1000) / 2);
+    const renewal = setInterval(
+      () => {
+        queue.updateMessage(msg.messageId, receipt, undefined, PROCESSING_VISIBILITY_SECONDS).then(
+          (r) => {
+            if (r.popReceipt) receipt = r.popReceipt;
+          },
+          () => undefined,
+        );
+      },
+      (PROCESSING_VISIBILITY_SECONDS * 1000) / 2,
+    );
     renewal.unref();
     try {
       const text = decodeMessage(msg.messageText, messageEncoding);
@@ -241,7 +252,8 @@ export async function writeQueueOutputs(
     if (!data) continue;
     const queueName = resolveSettingExpression(String(binding.queueName ?? ''), resolveSetting).toLowerCase();
     const queue = await clients.get(connectionFor(binding.connection as string | undefined), queueName);
-    for (const message of toQueueMessages(data)) await queue.sendMessage(encodeMessage(message, options.messageEncoding));
+    for (const message of toQueueMessages(data))
+      await queue.sendMessage(encodeMessage(message, options.messageEncoding));
     queueWatcher.emit(queueName);
   }
 }

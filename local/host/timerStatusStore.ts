@@ -13,7 +13,8 @@ export class BlobScheduleStatusStore implements ScheduleStatusStore {
     connectionString: string,
     private readonly hostId: string,
   ) {
-    this.#container = BlobServiceClient.fromConnectionString(connectionString).getContainerClient('azure-webjobs-hosts');
+    this.#container =
+      BlobServiceClient.fromConnectionString(connectionString).getContainerClient('azure-webjobs-hosts');
   }
 
   #blob(functionName: string) {
@@ -35,12 +36,19 @@ export class BlobScheduleStatusStore implements ScheduleStatusStore {
     this.#ready ??= this.#container.createIfNotExists();
     await this.#ready;
     const body = JSON.stringify(status);
-    await this.#blob(functionName).upload(body, Buffer.byteLength(body), { blobHTTPHeaders: { blobContentType: 'application/json' } });
+    await this.#blob(functionName).upload(body, Buffer.byteLength(body), {
+      blobHTTPHeaders: { blobContentType: 'application/json' },
+    });
   }
 }
 
 /** A host id like the host derives one from the site name: lowercase letters, digits and dashes, at most 32 chars. */
 export function toHostId(name: string): string {
-  const id = name.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '').slice(0, 32).replace(/-+$/, '');
+  const id = name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 32)
+    .replace(/-+$/, '');
   return id || 'local-host';
 }

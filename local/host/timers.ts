@@ -21,10 +21,15 @@ export function parseSchedule(expression: string, timezone?: string): TimerSched
   }
   const fields = trimmed.split(/\s+/);
   if (fields.length !== 6) {
-    throw new Error(`Invalid NCRONTAB schedule "${expression}": expected 6 fields ({second} {minute} {hour} {day} {month} {day-of-week})`);
+    throw new Error(
+      `Invalid NCRONTAB schedule "${expression}": expected 6 fields ({second} {minute} {hour} {day} {month} {day-of-week})`,
+    );
   }
   const cron = new Cron(trimmed, { paused: true, mode: '6-part', domAndDow: true, timezone: timezone ?? 'Etc/UTC' });
-  return { next: (after) => cron.nextRun(after) ?? undefined, describe: () => `cron "${trimmed}"${timezone ? ` (${timezone})` : ' (UTC)'}` };
+  return {
+    next: (after) => cron.nextRun(after) ?? undefined,
+    describe: () => `cron "${trimmed}"${timezone ? ` (${timezone})` : ' (UTC)'}`,
+  };
 }
 
 /** Schedule status the host keeps per timer function (the "monitor"), persisted so that missed runs are detected. */
@@ -47,7 +52,8 @@ interface RetryOptions {
   maximumInterval?: { seconds?: number; nanos?: number };
 }
 
-const durationMs = (d?: { seconds?: number; nanos?: number }) => (d ? Number(d.seconds ?? 0) * 1000 + Math.round((d.nanos ?? 0) / 1e6) : 0);
+const durationMs = (d?: { seconds?: number; nanos?: number }) =>
+  d ? Number(d.seconds ?? 0) * 1000 + Math.round((d.nanos ?? 0) / 1e6) : 0;
 
 /** Delay before retry number `attempt` (1-based) under the function's retry policy. */
 export function retryDelayMs(options: RetryOptions, attempt: number): number {
@@ -101,7 +107,8 @@ export class TimerRunner {
     // The monitor is on by default only for schedules that recur at most once a minute (like the host).
     const n1 = this.#schedule.next(now);
     const n2 = n1 && this.#schedule.next(n1);
-    this.#monitored = trigger.useMonitor ?? (n1 !== undefined && n2 !== undefined && n2.getTime() - n1.getTime() >= 60_000);
+    this.#monitored =
+      trigger.useMonitor ?? (n1 !== undefined && n2 !== undefined && n2.getTime() - n1.getTime() >= 60_000);
     const status = this.#monitored ? await this.#readStatus() : undefined;
     if (status) this.#last = new Date(status.Last);
     const pastDue = status !== undefined && new Date(status.Next).getTime() < now.getTime();
@@ -151,7 +158,12 @@ export class TimerRunner {
       const timerData = { Schedule: { AdjustForDST: true }, ScheduleStatus: status, IsPastDue: isPastDue };
       await this.#invokeWithRetries(timerData, scheduled);
       this.#last = scheduled;
-      if (next && this.#monitored) await this.#writeStatus({ Last: scheduled.toISOString(), Next: next.toISOString(), LastUpdated: new Date().toISOString() });
+      if (next && this.#monitored)
+        await this.#writeStatus({
+          Last: scheduled.toISOString(),
+          Next: next.toISOString(),
+          LastUpdated: new Date().toISOString(),
+        });
     } finally {
       this.#running = false;
       this.#arm();
@@ -159,7 +171,7 @@ export class TimerRunner {
   }
 
   async #invokeWithRetries(timerData: object, scheduled: Date): Promise<void> {
-    const retry = (this.fn.retryOptions ?? undefined) as RetryOptions | undefined;
+    const retry = (this.fn.retryOptions ?? undefined) as RetryOptions | undefined; // eslint-disable-line @typescript-eslint/no-unnecessary-type-assertion
     const maxRetryCount = retry?.maxRetryCount ?? 0;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -182,7 +194,11 @@ export class TimerRunner {
     try {
       return await this.store?.read(this.fn.name);
     } catch (err) {
-      this.log.write({ level: 'warning', category: 'Host', message: `Timer status of '${this.fn.name}' unreadable: ${(err as Error).message}` });
+      this.log.write({
+        level: 'warning',
+        category: 'Host',
+        message: `Timer status of '${this.fn.name}' unreadable: ${(err as Error).message}`,
+      });
       return undefined;
     }
   }
@@ -191,7 +207,11 @@ export class TimerRunner {
     try {
       await this.store?.write(this.fn.name, status);
     } catch (err) {
-      this.log.write({ level: 'warning', category: 'Host', message: `Timer status of '${this.fn.name}' not saved: ${(err as Error).message}` });
+      this.log.write({
+        level: 'warning',
+        category: 'Host',
+        message: `Timer status of '${this.fn.name}' not saved: ${(err as Error).message}`,
+      });
     }
   }
 }

@@ -10,7 +10,10 @@ import { ACTIVITIES } from '../names';
 const handler: ActivityHandler = async (input: EnsureCredentialInput): Promise<StepOutcome> => {
   try {
     const { created } = await ensureAdminCredential(azureClients().secrets(), input.secretName, input.kind);
-    return { ok: true, detail: `${input.kind} '${input.secretName}' ${created ? 'generated into' : 'already in'} Key Vault` };
+    return {
+      ok: true,
+      detail: `${input.kind} '${input.secretName}' ${created ? 'generated into' : 'already in'} Key Vault`,
+    };
   } catch (err) {
     return { ok: false, failure: classifyArmError(err) };
   }

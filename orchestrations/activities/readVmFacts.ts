@@ -14,13 +14,20 @@ const handler: ActivityHandler = async (input: ReadVmFactsInput): Promise<ReadVm
     await Promise.all(
       input.vms.map(async (name) => {
         const vm = await clients.compute(input.subscriptionId).virtualMachines.get(input.resourceGroup, name);
-        const refs = [...(vm.networkProfile?.networkInterfaces ?? [])].sort((a, b) => Number(b.primary ?? false) - Number(a.primary ?? false));
+        const refs = [...(vm.networkProfile?.networkInterfaces ?? [])].sort(
+          (a, b) => Number(b.primary ?? false) - Number(a.primary ?? false),
+        );
         const nics = await Promise.all(
           refs.map(async (ref, i) => {
             const nicName = ref.id!.split('/').pop()!;
             const nic = await clients.network(input.subscriptionId).networkInterfaces.get(input.resourceGroup, nicName);
             if (!nic.macAddress) throw new Error(`NIC ${nicName} of ${name} has no MAC address yet`);
-            return { id: nic.id!, device: `eth${i}`, macAddress: nic.macAddress, privateIp: nic.ipConfigurations?.[0]?.privateIPAddress };
+            return {
+              id: nic.id!,
+              device: `eth${i}`,
+              macAddress: nic.macAddress,
+              privateIp: nic.ipConfigurations?.[0]?.privateIPAddress,
+            };
           }),
         );
         vms[name] = { id: vm.id!, nics };

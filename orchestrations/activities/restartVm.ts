@@ -31,7 +31,11 @@ const handler: ActivityHandler = async (vm: VmRef): Promise<RestartVmOutcome> =>
       last = view.statuses?.find((s) => s.code?.startsWith('PowerState/'))?.code ?? 'unknown';
       if (last === 'PowerState/running') {
         const ping = await runScript(compute, vm, { script: PING_SCRIPT, parameters: [], step: PING });
-        if (ping.ok && ping.result.ok) return { ok: true, detail: `restarted; answering again after ${((Date.now() - started) / 1000).toFixed(1)} s` };
+        if (ping.ok && ping.result.ok)
+          return {
+            ok: true,
+            detail: `restarted; answering again after ${((Date.now() - started) / 1000).toFixed(1)} s`,
+          };
         if (!ping.ok && !ping.failure.transient) return ping;
       }
     } catch (err) {
@@ -40,7 +44,14 @@ const handler: ActivityHandler = async (vm: VmRef): Promise<RestartVmOutcome> =>
     }
     await sleep(POLL_MS);
   }
-  return { ok: false, failure: { transient: true, code: 'RestartTimeout', message: `${vm.name} did not answer within ${RESTART_TIMEOUT_MS / 60_000} min of its restart (last ${last})` } };
+  return {
+    ok: false,
+    failure: {
+      transient: true,
+      code: 'RestartTimeout',
+      message: `${vm.name} did not answer within ${RESTART_TIMEOUT_MS / 60_000} min of its restart (last ${last})`,
+    },
+  };
 };
 
 df.app.activity(ACTIVITIES.restartVm, { handler });

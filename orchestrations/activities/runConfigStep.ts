@@ -17,7 +17,11 @@ import { ACTIVITIES } from '../names';
 
 class MissingSecret extends Error {}
 
-async function secretParameters(client: SecretClient, needed: SecretRequirement[], bindings: RunConfigStepInput['secrets']) {
+async function secretParameters(
+  client: SecretClient,
+  needed: SecretRequirement[],
+  bindings: RunConfigStepInput['secrets'],
+) {
   const out: { name: string; value: string }[] = [];
   for (const s of needed) {
     const secretName = bindings[s.name];
@@ -27,7 +31,10 @@ async function secretParameters(client: SecretClient, needed: SecretRequirement[
     }
     const value = await readSecretIfExists(client, secretName);
     if (value === undefined || value === '') {
-      if (s.required) throw new MissingSecret(`Key Vault secret '${secretName}' is missing: store it in the Key Vault first, then re-run the deployment`);
+      if (s.required)
+        throw new MissingSecret(
+          `Key Vault secret '${secretName}' is missing: store it in the Key Vault first, then re-run the deployment`,
+        );
       continue;
     }
     out.push({ name: s.name, value });
@@ -41,10 +48,15 @@ const handler: ActivityHandler = async (input: RunConfigStepInput): Promise<Conf
   try {
     parameters = await secretParameters(azureClients().secrets(), step.secrets, input.secrets);
   } catch (err) {
-    if (err instanceof MissingSecret) return { ok: false, failure: { transient: false, code: 'SecretMissing', message: err.message } };
+    if (err instanceof MissingSecret)
+      return { ok: false, failure: { transient: false, code: 'SecretMissing', message: err.message } };
     return { ok: false, failure: classifyArmError(err) };
   }
-  const run = await runScript(azureClients().compute(input.vm.subscriptionId), input.vm, { script: step.script, parameters, step: step.name });
+  const run = await runScript(azureClients().compute(input.vm.subscriptionId), input.vm, {
+    script: step.script,
+    parameters,
+    step: step.name,
+  });
   if (!run.ok) return run;
   const r = run.result;
   if (!r.ok) return { ok: false, failure: { transient: false, code: 'ScriptFailed', message: r.message } };

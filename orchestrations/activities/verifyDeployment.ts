@@ -9,10 +9,15 @@ import { ACTIVITIES } from '../names';
 const handler: ActivityHandler = async (input: VerifyDeploymentInput): Promise<DeploymentSummary> => {
   const clients = azureClients();
   const resources = await Promise.all(
-    input.resources.map(async (r) => ({ step: r.step, id: r.id, provisioningState: (await readProvisioningState(clients, r.kind, r.id)) ?? 'NotFound' })),
+    input.resources.map(async (r) => ({
+      step: r.step,
+      id: r.id,
+      provisioningState: (await readProvisioningState(clients, r.kind, r.id)) ?? 'NotFound',
+    })),
   );
   const bad = resources.filter((r) => r.provisioningState !== 'Succeeded');
-  if (bad.length) throw new Error(`not Succeeded after deployment: ${bad.map((r) => `${r.step}=${r.provisioningState}`).join(', ')}`);
+  if (bad.length)
+    throw new Error(`not Succeeded after deployment: ${bad.map((r) => `${r.step}=${r.provisioningState}`).join(', ')}`);
   return { resources };
 };
 

@@ -28,20 +28,38 @@ const TRANSIENT_CODES = new Set([
   'Canceled',
 ]);
 
-const TRANSPORT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'REQUEST_SEND_ERROR', 'UND_ERR_SOCKET']);
+const TRANSPORT_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'REQUEST_SEND_ERROR',
+  'UND_ERR_SOCKET',
+]);
 
 /** What a user should do about the fatal errors we know. */
 const ADVICE: Record<string, string> = {
-  PrivateIPAddressInUse: 'Another resource already holds that static IP in the subnet: choose a free address in the cluster spec, or free it.',
-  PrivateIPAddressNotInSubnet: 'The static IP is outside its subnet: fix the IP or the subnet prefix in the cluster spec.',
-  SkuNotAvailable: 'That VM size is not offered in this region (or zone) for the subscription: choose another vm.size or location.',
-  QuotaExceeded: 'The subscription has no quota left for this request: ask for a quota increase or choose a smaller vm.size.',
-  OperationNotAllowed: 'Azure refused the operation (often a quota): read the message, then raise the quota or change the spec.',
-  AuthorizationFailed: "The app's identity lacks a role on the target: grant it Contributor (or the needed roles) on the subscription or resource group.",
-  RequestDisallowedByPolicy: 'An Azure Policy assignment denies this resource: change the spec to comply, or ask for a policy exemption.',
-  ResourceGroupNotFound: 'The resource group does not exist: the deployment creates it first, so check the subscription and permissions.',
-  InvalidResourceReference: 'A resource refers to another that does not exist: re-run the deployment; if it persists, report it.',
-  SubscriptionNotFound: 'The subscription id is wrong or not visible to the app identity: check subscriptionId in the spec.',
+  PrivateIPAddressInUse:
+    'Another resource already holds that static IP in the subnet: choose a free address in the cluster spec, or free it.',
+  PrivateIPAddressNotInSubnet:
+    'The static IP is outside its subnet: fix the IP or the subnet prefix in the cluster spec.',
+  SkuNotAvailable:
+    'That VM size is not offered in this region (or zone) for the subscription: choose another vm.size or location.',
+  QuotaExceeded:
+    'The subscription has no quota left for this request: ask for a quota increase or choose a smaller vm.size.',
+  OperationNotAllowed:
+    'Azure refused the operation (often a quota): read the message, then raise the quota or change the spec.',
+  AuthorizationFailed:
+    "The app's identity lacks a role on the target: grant it Contributor (or the needed roles) on the subscription or resource group.",
+  RequestDisallowedByPolicy:
+    'An Azure Policy assignment denies this resource: change the spec to comply, or ask for a policy exemption.',
+  ResourceGroupNotFound:
+    'The resource group does not exist: the deployment creates it first, so check the subscription and permissions.',
+  InvalidResourceReference:
+    'A resource refers to another that does not exist: re-run the deployment; if it persists, report it.',
+  SubscriptionNotFound:
+    'The subscription id is wrong or not visible to the app identity: check subscriptionId in the spec.',
   InvalidSubscriptionId: 'The subscription id is not a GUID: check subscriptionId in the spec.',
 };
 
@@ -57,7 +75,7 @@ export function classifyArmError(error: unknown): ArmFailure {
   const err = (error ?? {}) as ErrorLike;
   const rawMessage = typeof err.message === 'string' ? err.message : String(error);
   const lro = /^The long-running operation has failed\.\s*([A-Za-z][\w.]*)\.\s*([\s\S]*)$/.exec(rawMessage);
-  if (lro) return withAdvice({ transient: TRANSIENT_CODES.has(lro[1]!), code: lro[1]!, message: lro[2]!.trim() });
+  if (lro) return withAdvice({ transient: TRANSIENT_CODES.has(lro[1]), code: lro[1], message: lro[2].trim() });
 
   const statusCode = typeof err.statusCode === 'number' ? err.statusCode : undefined;
   const code = typeof err.code === 'string' && err.code ? err.code : statusCode ? `Http${statusCode}` : 'Unknown';
@@ -65,7 +83,12 @@ export function classifyArmError(error: unknown): ArmFailure {
   const message = firstLine(rawMessage);
 
   if (statusCode === undefined) {
-    return { transient: TRANSPORT_CODES.has(code), code, message, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+    return {
+      transient: TRANSPORT_CODES.has(code),
+      code,
+      message,
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    };
   }
   const transient = statusCode === 429 || statusCode >= 500 || TRANSIENT_CODES.has(code);
   return withAdvice({ transient, code, statusCode, message, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
@@ -93,7 +116,12 @@ function firstLine(message: string): string {
  * Delay before attempt `attempt` (1-based count of failures so far): exponential from `baseMs`, capped, at least
  * what Azure asked for with Retry-After. Deterministic (no jitter) so orchestrators can use it.
  */
-export function retryDelayMs(attempt: number, failure: Pick<ArmFailure, 'retryAfterMs'>, baseMs = 2_000, capMs = 60_000): number {
+export function retryDelayMs(
+  attempt: number,
+  failure: Pick<ArmFailure, 'retryAfterMs'>,
+  baseMs = 2_000,
+  capMs = 60_000,
+): number {
   const backoff = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.max(backoff, failure.retryAfterMs ?? 0);
 }
@@ -107,6 +135,11 @@ export function retryOrGiveUp(
   attempts: number,
   policy: { baseMs: number; capMs: number; maxAttempts: number },
 ): { retryInMs: number } | { giveUp: ArmFailure } {
-  if (failure.transient && attempts < policy.maxAttempts) return { retryInMs: retryDelayMs(attempts, failure, policy.baseMs, policy.capMs) };
-  return { giveUp: failure.transient ? { ...failure, message: `${failure.message} (still failing after ${attempts} attempts)` } : failure };
+  if (failure.transient && attempts < policy.maxAttempts)
+    return { retryInMs: retryDelayMs(attempts, failure, policy.baseMs, policy.capMs) };
+  return {
+    giveUp: failure.transient
+      ? { ...failure, message: `${failure.message} (still failing after ${attempts} attempts)` }
+      : failure,
+  };
 }

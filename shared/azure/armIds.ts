@@ -13,5 +13,5 @@ const ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)(?:\/providers\/([
 export function parseArmId(id: string): ArmIdParts {
   const m = ID.exec(id);
   if (!m) throw new Error(`not a top-level ARM resource id: ${id}`);
-  return { subscriptionId: m[1]!, resourceGroup: m[2]!, ...(m[3] ? { type: m[3], name: m[4]! } : {}) };
+  return { subscriptionId: m[1], resourceGroup: m[2], ...(m[3] ? { type: m[3], name: m[4] } : {}) };
 }

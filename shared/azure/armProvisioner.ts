@@ -4,7 +4,14 @@
  * refuses changes to a VM's osProfile.
  */
 import type { AvailabilitySet, VirtualMachine } from '@azure/arm-compute';
-import type { LoadBalancer, NatGateway, NetworkInterface, NetworkSecurityGroup, PublicIPAddress, VirtualNetwork } from '@azure/arm-network';
+import type {
+  LoadBalancer,
+  NatGateway,
+  NetworkInterface,
+  NetworkSecurityGroup,
+  PublicIPAddress,
+  VirtualNetwork,
+} from '@azure/arm-network';
 import type { ResourceGroup } from '@azure/arm-resources';
 import type { AzureClients } from './clients';
 import { parseArmId } from './armIds';
@@ -67,7 +74,8 @@ const OPERATIONS: Record<ResourceKind, KindOperations> = {
     },
   },
   networkSecurityGroup: {
-    put: (t, body) => net(t).networkSecurityGroups.beginCreateOrUpdateAndWait(t.rg, t.name, body as NetworkSecurityGroup),
+    put: (t, body) =>
+      net(t).networkSecurityGroups.beginCreateOrUpdateAndWait(t.rg, t.name, body as NetworkSecurityGroup),
     get: (t) => net(t).networkSecurityGroups.get(t.rg, t.name),
   },
   publicIPAddress: {
@@ -92,8 +100,14 @@ const OPERATIONS: Record<ResourceKind, KindOperations> = {
   },
   // Availability sets are not long-running and carry no provisioningState: existing means Succeeded.
   availabilitySet: {
-    put: async (t, body) => ({ id: (await compute(t).availabilitySets.createOrUpdate(t.rg, t.name, body as AvailabilitySet)).id, provisioningState: 'Succeeded' }),
-    get: async (t) => ({ id: (await compute(t).availabilitySets.get(t.rg, t.name)).id, provisioningState: 'Succeeded' }),
+    put: async (t, body) => ({
+      id: (await compute(t).availabilitySets.createOrUpdate(t.rg, t.name, body as AvailabilitySet)).id,
+      provisioningState: 'Succeeded',
+    }),
+    get: async (t) => ({
+      id: (await compute(t).availabilitySets.get(t.rg, t.name)).id,
+      provisioningState: 'Succeeded',
+    }),
   },
   virtualMachine: {
     put: (t, body) => compute(t).virtualMachines.beginCreateOrUpdateAndWait(t.rg, t.name, body as VirtualMachine),
@@ -107,7 +121,11 @@ function target(clients: AzureClients, id: string): Target {
 }
 
 /** The resource's provisioningState, or undefined when it does not exist (404). */
-export async function readProvisioningState(clients: AzureClients, kind: ResourceKind, id: string): Promise<string | undefined> {
+export async function readProvisioningState(
+  clients: AzureClients,
+  kind: ResourceKind,
+  id: string,
+): Promise<string | undefined> {
   try {
     return (await OPERATIONS[kind].get(target(clients, id))).provisioningState ?? 'Succeeded';
   } catch (err) {

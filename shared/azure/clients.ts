@@ -48,7 +48,10 @@ export function createAzureClients(config: AppConfig = appConfig()): AzureClient
     compute: (sub) => once(`compute:${sub}`, () => new ComputeManagementClient(credential, sub, arm)),
     secrets: () =>
       once('secrets', () => {
-        if (!config.keyVaultUrl) throw new ConfigError(`${SETTINGS.keyVaultUrl} is not set: the Key Vault that holds cluster secrets is unknown`);
+        if (!config.keyVaultUrl)
+          throw new ConfigError(
+            `${SETTINGS.keyVaultUrl} is not set: the Key Vault that holds cluster secrets is unknown`,
+          );
         return new SecretClient(config.keyVaultUrl, credential, {
           ...common,
           // The local simulator serves Key Vault at a loopback address that is not *.vault.azure.net.
@@ -56,7 +59,15 @@ export function createAzureClients(config: AppConfig = appConfig()): AzureClient
         });
       }),
     metrics: (location) =>
-      once(`metrics:${location}`, () => new MetricsClient(config.metricsEndpoint ?? `https://${location}.metrics.monitor.azure.com`, credential, common)),
+      once(
+        `metrics:${location}`,
+        () =>
+          new MetricsClient(
+            config.metricsEndpoint ?? `https://${location}.metrics.monitor.azure.com`,
+            credential,
+            common,
+          ),
+      ),
   };
 }
 

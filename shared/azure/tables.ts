@@ -3,7 +3,9 @@ import { TableClient } from '@azure/data-tables';
 
 /** A table client from a storage connection string; plain HTTP is allowed only for emulator endpoints. */
 export function tableClient(connectionString: string, tableName: string): TableClient {
-  const allowInsecureConnection = /(^|;)(DefaultEndpointsProtocol=http|TableEndpoint=http:)/i.test(connectionString) || /UseDevelopmentStorage=true/i.test(connectionString);
+  const allowInsecureConnection =
+    /(^|;)(DefaultEndpointsProtocol=http|TableEndpoint=http:)/i.test(connectionString) ||
+    /UseDevelopmentStorage=true/i.test(connectionString);
   return TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection });
 }
 

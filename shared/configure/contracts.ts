@@ -2,7 +2,7 @@
 import type { ArmFailure } from '../azure/armErrors';
 import type { RetryPolicy } from '../deployments/contracts';
 import type { NicFact, ScriptParams } from '../scripts';
-import type { RuntimeFacts } from '../scripts/from-spec';
+import type { RuntimeFacts } from '../scripts/fromSpec';
 import type { SecretBindings } from './secrets';
 import type { ConfigStepRef } from './stages';
 

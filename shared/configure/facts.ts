@@ -1,5 +1,5 @@
 /** Runtime facts for scriptParamsFromSpec from the VMs' NICs as ARM reports them (pure). */
-import type { RuntimeFacts } from '../scripts/from-spec';
+import type { RuntimeFacts } from '../scripts/fromSpec';
 import type { VmFacts } from './contracts';
 
 export function runtimeFactsOf(vms: Record<string, VmFacts>): RuntimeFacts {

@@ -17,13 +17,20 @@ export interface RunScriptRequest {
 /** Run Command's own refusals that go away by themselves: busy (Conflict), VM not running yet (OperationNotAllowed). */
 export function classifyRunCommandError(err: unknown): ArmFailure {
   const f = classifyArmError(err);
-  if (f.statusCode === 409 && (f.code === 'Conflict' || f.code === 'OperationNotAllowed' || f.code === 'AnotherOperationInProgress')) {
+  if (
+    f.statusCode === 409 &&
+    (f.code === 'Conflict' || f.code === 'OperationNotAllowed' || f.code === 'AnotherOperationInProgress')
+  ) {
     return { ...f, transient: true, message: `${f.message} (the VM is busy or not running yet; retried)` };
   }
   return f;
 }
 
-export async function runScript(compute: ComputeManagementClient, vm: VmRef, req: RunScriptRequest): Promise<{ ok: true; result: ScriptResult } | { ok: false; failure: ArmFailure }> {
+export async function runScript(
+  compute: ComputeManagementClient,
+  vm: VmRef,
+  req: RunScriptRequest,
+): Promise<{ ok: true; result: ScriptResult } | { ok: false; failure: ArmFailure }> {
   let message: string;
   try {
     const res = await compute.virtualMachines.runCommand(vm.resourceGroup, vm.name, {

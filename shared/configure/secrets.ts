@@ -22,15 +22,24 @@ export function secretBindings(spec: ClusterSpec, credentials: DeploymentPlan['c
     [SECRET_PARAMETERS.sshPublicKey]: publicKeySecretName(key),
     [SECRET_PARAMETERS.sshPrivateKey]: key,
     [SECRET_PARAMETERS.lifeKeeperLicense]: spec.lifeKeeper.licenseSecretName,
-    ...(spec.lifeKeeper.installerSasSecretName ? { [SECRET_PARAMETERS.lifeKeeperInstallerSas]: spec.lifeKeeper.installerSasSecretName } : {}),
-    ...(spec.postgres.authMethod === 'scram-sha-256' ? { [SECRET_PARAMETERS.postgresPassword]: spec.keyVault.postgresPasswordSecretName } : {}),
+    ...(spec.lifeKeeper.installerSasSecretName
+      ? { [SECRET_PARAMETERS.lifeKeeperInstallerSas]: spec.lifeKeeper.installerSasSecretName }
+      : {}),
+    ...(spec.postgres.authMethod === 'scram-sha-256'
+      ? { [SECRET_PARAMETERS.postgresPassword]: spec.keyVault.postgresPasswordSecretName }
+      : {}),
   };
 }
 
 /** Secrets the deployment generates (get-or-create) before configuring: the cluster key pair, the PostgreSQL password. */
-export function generatedSecrets(spec: ClusterSpec, credentials: DeploymentPlan['credentials']): EnsureCredentialInput[] {
+export function generatedSecrets(
+  spec: ClusterSpec,
+  credentials: DeploymentPlan['credentials'],
+): EnsureCredentialInput[] {
   return [
     { secretName: clusterSshKeySecret(credentials), kind: 'sshKey' },
-    ...(spec.postgres.authMethod === 'scram-sha-256' ? [{ secretName: spec.keyVault.postgresPasswordSecretName, kind: 'password' as const }] : []),
+    ...(spec.postgres.authMethod === 'scram-sha-256'
+      ? [{ secretName: spec.keyVault.postgresPasswordSecretName, kind: 'password' as const }]
+      : []),
   ];
 }

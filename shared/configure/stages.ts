@@ -51,26 +51,52 @@ export function configurationStages(p: ScriptParams): ConfigStage[] {
   const nodes = [primary.name, standby.name];
   const all = [...nodes, w];
   const os = (vm: string) =>
-    [STEP.hosts, STEP.selinux, STEP.firewall, STEP.nicPinning, STEP.sshd, STEP.sshKeys, STEP.packageSource].map((s) => ref(vm, s));
-  const stage = (name: string, vms: [string, ConfigStepRef[]][]): ConfigStage => ({ name, vms: vms.map(([vm, steps]) => ({ vm, steps })) });
+    [STEP.hosts, STEP.selinux, STEP.firewall, STEP.nicPinning, STEP.sshd, STEP.sshKeys, STEP.packageSource].map((s) =>
+      ref(vm, s),
+    );
+  const stage = (name: string, vms: [string, ConfigStepRef[]][]): ConfigStage => ({
+    name,
+    vms: vms.map(([vm, steps]) => ({ vm, steps })),
+  });
   return [
-    stage('os', all.map((vm) => [vm, os(vm)])),
+    stage(
+      'os',
+      all.map((vm) => [vm, os(vm)]),
+    ),
     stage('software', [
       [w, [ref(w, STEP.witnessNfs), ref(w, STEP.postgresClient)]],
       ...nodes.map((vm): [string, ConfigStepRef[]] => [
         vm,
-        [STEP.postgresServer, STEP.lifeKeeperInstall, STEP.lifeKeeperLicense, STEP.lifeKeeperStart, STEP.qwkConfig].map((s) => ref(vm, s)),
+        [STEP.postgresServer, STEP.lifeKeeperInstall, STEP.lifeKeeperLicense, STEP.lifeKeeperStart, STEP.qwkConfig].map(
+          (s) => ref(vm, s),
+        ),
       ]),
     ]),
     stage('storage', [
-      [primary.name, [ref(primary.name, STEP.nodeNfs), ref(primary.name, STEP.qwkInit), ref(primary.name, STEP.commPaths, { requireAlive: false })]],
+      [
+        primary.name,
+        [
+          ref(primary.name, STEP.nodeNfs),
+          ref(primary.name, STEP.qwkInit),
+          ref(primary.name, STEP.commPaths, { requireAlive: false }),
+        ],
+      ],
       [standby.name, [ref(standby.name, STEP.nodeNfs)]],
     ]),
-    stage('peer', [[standby.name, [ref(standby.name, STEP.qwkInit), ref(standby.name, STEP.commPaths, { requireAlive: true })]]]),
+    stage('peer', [
+      [standby.name, [ref(standby.name, STEP.qwkInit), ref(standby.name, STEP.commPaths, { requireAlive: true })]],
+    ]),
     stage('hierarchy', [
       [
         primary.name,
-        [STEP.dataKeeper, STEP.postgresPrimary, STEP.pgsqlResource, STEP.lbhcResource, STEP.ipResource, STEP.dependencies].map((s) => ref(primary.name, s)),
+        [
+          STEP.dataKeeper,
+          STEP.postgresPrimary,
+          STEP.pgsqlResource,
+          STEP.lbhcResource,
+          STEP.ipResource,
+          STEP.dependencies,
+        ].map((s) => ref(primary.name, s)),
       ],
     ]),
     stage('switchover', [[standby.name, [ref(standby.name, STEP.switchover)]]]),

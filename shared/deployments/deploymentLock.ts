@@ -29,7 +29,13 @@ export class DeploymentLock {
   /**
    * Claims the target for `deploymentId` unless the deployment that holds it is still running (per `isRunning`).
    */
-  async claim(subscriptionId: string, resourceGroup: string, deploymentId: string, now: Date, isRunning: IsRunning): Promise<ClaimResult> {
+  async claim(
+    subscriptionId: string,
+    resourceGroup: string,
+    deploymentId: string,
+    now: Date,
+    isRunning: IsRunning,
+  ): Promise<ClaimResult> {
     await this.ensureTable();
     const { partitionKey, rowKey } = targetKeys(subscriptionId, resourceGroup);
     const row: TableEntity<LockRow> = { partitionKey, rowKey, deploymentId, claimedAt: now.toISOString() };
@@ -65,7 +71,8 @@ export class DeploymentLock {
     const { partitionKey, rowKey } = targetKeys(subscriptionId, resourceGroup);
     try {
       const current = await this.table.getEntity<LockRow>(partitionKey, rowKey);
-      if (current.deploymentId === deploymentId) await this.table.deleteEntity(partitionKey, rowKey, { etag: current.etag });
+      if (current.deploymentId === deploymentId)
+        await this.table.deleteEntity(partitionKey, rowKey, { etag: current.etag });
     } catch (err) {
       const status = (err as { statusCode?: number }).statusCode;
       if (status !== 404 && status !== 412) throw err;

@@ -14,7 +14,12 @@ const STARTING_GRACE_MS = 120_000;
 
 export type StartResult = { started: true; id: string } | { started: false; runningId: string };
 
-export async function isDeploymentActive(client: DurableClient, id: string, claimedAt: Date, now = Date.now()): Promise<boolean> {
+export async function isDeploymentActive(
+  client: DurableClient,
+  id: string,
+  claimedAt: Date,
+  now = Date.now(),
+): Promise<boolean> {
   try {
     const status = await client.getStatus(id);
     return ACTIVE_RUNTIME_STATUSES.has(status.runtimeStatus);
@@ -32,7 +37,9 @@ export async function startDeployment(
   retry: RetryPolicy = DEFAULT_RETRY,
 ): Promise<StartResult> {
   const id = `dpl-${randomUUID()}`;
-  const claim = await lock.claim(spec.subscriptionId, spec.resourceGroup, id, new Date(), (other, claimedAt) => isDeploymentActive(client, other, claimedAt));
+  const claim = await lock.claim(spec.subscriptionId, spec.resourceGroup, id, new Date(), (other, claimedAt) =>
+    isDeploymentActive(client, other, claimedAt),
+  );
   if (!claim.claimed) return { started: false, runningId: claim.runningDeploymentId };
   const input: DeployClusterInput = { deploymentId: id, spec, retry };
   try {

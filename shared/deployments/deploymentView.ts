@@ -35,7 +35,7 @@ function asCustomStatus(value: unknown): Partial<DeploymentCustomStatus> {
       return {};
     }
   }
-  return value && typeof value === 'object' ? (value as Partial<DeploymentCustomStatus>) : {};
+  return value && typeof value === 'object' ? value : {};
 }
 
 export function deploymentView(status: OrchestrationStatusLike): DeploymentView {
@@ -46,7 +46,11 @@ export function deploymentView(status: OrchestrationStatusLike): DeploymentView 
   else if (runtimeStatus === 'Failed') phase = 'failed';
   let error = custom.error;
   if (!error && runtimeStatus === 'Failed') {
-    error = { step: 'orchestration', code: 'OrchestrationFailed', message: typeof status.output === 'string' ? status.output : JSON.stringify(status.output ?? null) };
+    error = {
+      step: 'orchestration',
+      code: 'OrchestrationFailed',
+      message: typeof status.output === 'string' ? status.output : JSON.stringify(status.output ?? null),
+    };
   }
   return {
     id: status.instanceId,

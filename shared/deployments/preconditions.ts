@@ -10,7 +10,11 @@ export interface SecretExistence {
   exists(name: string): Promise<boolean>;
 }
 
-export async function deploymentPreconditions(spec: ClusterSpec, vault: SecretExistence, vaultUrl: string): Promise<FieldError[]> {
+export async function deploymentPreconditions(
+  spec: ClusterSpec,
+  vault: SecretExistence,
+  vaultUrl: string,
+): Promise<FieldError[]> {
   if (!spec.configure) return [];
   const errors: FieldError[] = [];
   const license = spec.lifeKeeper.licenseSecretName;
@@ -22,7 +26,10 @@ export async function deploymentPreconditions(spec: ClusterSpec, vault: SecretEx
   }
   const sas = spec.lifeKeeper.installerSasSecretName;
   if (sas && !(await vault.exists(sas))) {
-    errors.push({ path: 'lifeKeeper.installerSasSecretName', message: `Key Vault ${vaultUrl} has no secret '${sas}' (the SAS for lifeKeeper.installerLocation): store it first` });
+    errors.push({
+      path: 'lifeKeeper.installerSasSecretName',
+      message: `Key Vault ${vaultUrl} has no secret '${sas}' (the SAS for lifeKeeper.installerLocation): store it first`,
+    });
   }
   return errors;
 }

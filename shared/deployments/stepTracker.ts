@@ -37,7 +37,8 @@ export class StepTracker {
       this.deps.set(d.name, d.dependsOn);
     }
     for (const [name, deps] of this.deps) {
-      for (const dep of deps) if (!this.steps.has(dep)) throw new Error(`step '${name}' depends on unknown step '${dep}'`);
+      for (const dep of deps)
+        if (!this.steps.has(dep)) throw new Error(`step '${name}' depends on unknown step '${dep}'`);
     }
   }
 
@@ -45,7 +46,8 @@ export class StepTracker {
   ready(): string[] {
     const out: string[] = [];
     for (const [name, view] of this.steps) {
-      if (view.status === 'pending' && this.deps.get(name)!.every((d) => this.steps.get(d)!.status === 'succeeded')) out.push(name);
+      if (view.status === 'pending' && this.deps.get(name)!.every((d) => this.steps.get(d)!.status === 'succeeded'))
+        out.push(name);
     }
     return out;
   }

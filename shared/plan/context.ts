@@ -1,6 +1,6 @@
 /** What every resource builder needs: the spec, the ids of everything, and a constructor for planned resources. */
 import type { ClusterSpec } from '../spec';
-import { childId, resourceGroupId, resourceId } from './arm-ids';
+import { childId, resourceGroupId, resourceId } from './armIds';
 import type { PlannedResource, ResourceBodies, ResourceKind } from './types';
 
 /** A VM of the cluster (the two nodes and the witness) as the planner sees it. */
@@ -66,9 +66,21 @@ export function planContext(spec: ClusterSpec): PlanContext {
     ...spec.nodes.map((node) => ({ ...node, role: 'node' as const })),
     { ...spec.witness, role: 'witness' as const },
   ].map(({ name, role, serviceIp, replicationIp, serviceNicName, replicationNicName }) => ({
-    name, role, serviceIp, replicationIp, serviceNicName, replicationNicName,
+    name,
+    role,
+    serviceIp,
+    replicationIp,
+    serviceNicName,
+    replicationNicName,
   }));
-  return { spec, location: spec.location, tags: spec.tags, vms, ids: idsOf(spec), witnessPublic: spec.witness.publicIp };
+  return {
+    spec,
+    location: spec.location,
+    tags: spec.tags,
+    vms,
+    ids: idsOf(spec),
+    witnessPublic: spec.witness.publicIp,
+  };
 }
 
 /** A planned resource; the resource group is always a direct dependency of everything else. */

@@ -1,7 +1,7 @@
-export { planDeployment, topologicalOrder } from './plan-deployment';
+export { planDeployment, topologicalOrder } from './planDeployment';
 export { withCredentials, type AdminCredential } from './credentials';
-export { criticalPath, type CriticalPath } from './critical-path';
-export { authorizedKeysPath } from './compute-resources';
-export { SSH_RULE_NAME } from './network-resources';
+export { criticalPath, type CriticalPath } from './criticalPath';
+export { authorizedKeysPath } from './computeResources';
+export { SSH_RULE_NAME } from './networkResources';
 export { KEYS as PLAN_KEYS } from './context';
 export type { DeploymentPlan, PlannedResource, ResourceBodies, ResourceKind } from './types';

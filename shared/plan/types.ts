@@ -39,7 +39,9 @@ interface PlannedResourceOf<K extends ResourceKind> {
 }
 
 /** One resource of the plan; `body`'s type follows `kind`. */
-export type PlannedResource<K extends ResourceKind = ResourceKind> = K extends ResourceKind ? PlannedResourceOf<K> : never;
+export type PlannedResource<K extends ResourceKind = ResourceKind> = K extends ResourceKind
+  ? PlannedResourceOf<K>
+  : never;
 
 export interface DeploymentPlan {
   subscriptionId: string;

@@ -35,7 +35,11 @@ function resourceId(plan: DeploymentPlan, kind: DeploymentPlan['resources'][numb
   return r.id;
 }
 
-export function clusterRecord(plan: DeploymentPlan, p: ScriptParams, o: { deploymentId: string; registeredAt: string }): ClusterRecord {
+export function clusterRecord(
+  plan: DeploymentPlan,
+  p: ScriptParams,
+  o: { deploymentId: string; registeredAt: string },
+): ClusterRecord {
   const { primary } = primaryAndStandby(p);
   return {
     subscriptionId: plan.subscriptionId,
@@ -54,7 +58,11 @@ export function clusterRecord(plan: DeploymentPlan, p: ScriptParams, o: { deploy
       priority: n.priority,
       qwkObject: qwkObjectName(n.name),
     })),
-    witness: { name: p.witness.name, vmId: resourceId(plan, 'virtualMachine', p.witness.name), serviceIp: p.witness.serviceIp },
+    witness: {
+      name: p.witness.name,
+      vmId: resourceId(plan, 'virtualMachine', p.witness.name),
+      serviceIp: p.witness.serviceIp,
+    },
     qwk: {
       sharePath: p.qwk.sharePath,
       mountPoint: p.qwk.mountPoint,

@@ -15,22 +15,108 @@ import { STEP, stepScript, type StepName, type StepScript } from './script';
 
 /** lkcli argument lists (after "lkcli"). */
 export const LKCLI = {
-  commPathCreate: (laddr: string, raddr: string, dest: string, priority: number) =>
-    ['commpath', 'create', '--laddr', laddr, '--raddr', raddr, '--dest', dest, '--priority', String(priority)],
-  dkCreate: (o: { tag: string; mode: string; device: string; fs: string; mountPoint: string; bitmap: string }) =>
-    ['resource', 'create', 'dk', '--tag', o.tag, '--mode', o.mode, '--hierarchy', 'new', '--device', o.device,
-      '--fstype', o.fs, '--mount_point', o.mountPoint, '--fstag', o.mountPoint, '--bitmap', o.bitmap],
-  pgsqlCreate: (o: { tag: string; dataDir: string; port: number }) =>
-    ['resource', 'create', 'pgsql', '--tag', o.tag, '--exepath', '/usr/bin', '--clientexe', '/usr/bin/psql',
-      '--adminexe', '/usr/bin/pg_ctl', '--datadir', o.dataDir, '--port', String(o.port),
-      '--socket', `/var/run/postgresql/.s.PGSQL.${o.port}`, '--dbuser', 'postgres', '--logfile', `/tmp/${o.tag}.lk.log`],
-  lbhcCreate: (o: { tag: string; port: number }) => ['resource', 'create', 'lbhc', '--tag', o.tag, '--port', String(o.port)],
-  ipCreate: (o: { tag: string; ip: string }) =>
-    ['resource', 'create', 'ip', '--tag', o.tag, '--ipaddr', o.ip, '--netmask', '255.255.255.255', '--nic', 'eth0'],
+  commPathCreate: (laddr: string, raddr: string, dest: string, priority: number) => [
+    'commpath',
+    'create',
+    '--laddr',
+    laddr,
+    '--raddr',
+    raddr,
+    '--dest',
+    dest,
+    '--priority',
+    String(priority),
+  ],
+  dkCreate: (o: { tag: string; mode: string; device: string; fs: string; mountPoint: string; bitmap: string }) => [
+    'resource',
+    'create',
+    'dk',
+    '--tag',
+    o.tag,
+    '--mode',
+    o.mode,
+    '--hierarchy',
+    'new',
+    '--device',
+    o.device,
+    '--fstype',
+    o.fs,
+    '--mount_point',
+    o.mountPoint,
+    '--fstag',
+    o.mountPoint,
+    '--bitmap',
+    o.bitmap,
+  ],
+  pgsqlCreate: (o: { tag: string; dataDir: string; port: number }) => [
+    'resource',
+    'create',
+    'pgsql',
+    '--tag',
+    o.tag,
+    '--exepath',
+    '/usr/bin',
+    '--clientexe',
+    '/usr/bin/psql',
+    '--adminexe',
+    '/usr/bin/pg_ctl',
+    '--datadir',
+    o.dataDir,
+    '--port',
+    String(o.port),
+    '--socket',
+    `/var/run/postgresql/.s.PGSQL.${o.port}`,
+    '--dbuser',
+    'postgres',
+    '--logfile',
+    `/tmp/${o.tag}.lk.log`,
+  ],
+  lbhcCreate: (o: { tag: string; port: number }) => [
+    'resource',
+    'create',
+    'lbhc',
+    '--tag',
+    o.tag,
+    '--port',
+    String(o.port),
+  ],
+  ipCreate: (o: { tag: string; ip: string }) => [
+    'resource',
+    'create',
+    'ip',
+    '--tag',
+    o.tag,
+    '--ipaddr',
+    o.ip,
+    '--netmask',
+    '255.255.255.255',
+    '--nic',
+    'eth0',
+  ],
   /** Extend (pre-extend: switchback intelligent, template priority = primary's, target priority = standby's). */
-  extend: (kit: string, tag: string, dest: string, templatePriority: number, targetPriority: number, extra: string[] = []) =>
-    ['resource', 'extend', kit, '--tag', tag, '--dest', dest, '--switchback', 'intelligent',
-      '--template_priority', String(templatePriority), '--target_priority', String(targetPriority), ...extra],
+  extend: (
+    kit: string,
+    tag: string,
+    dest: string,
+    templatePriority: number,
+    targetPriority: number,
+    extra: string[] = [],
+  ) => [
+    'resource',
+    'extend',
+    kit,
+    '--tag',
+    tag,
+    '--dest',
+    dest,
+    '--switchback',
+    'intelligent',
+    '--template_priority',
+    String(templatePriority),
+    '--target_priority',
+    String(targetPriority),
+    ...extra,
+  ],
   dependencyCreate: (parent: string, child: string) => ['dependency', 'create', '--parent', parent, '--child', child],
 };
 
@@ -58,7 +144,9 @@ if [ -z "$(lk_commpath_state "$peer" ${sq(c.laddr)} ${sq(c.raddr)})" ]; then
 fi`,
     )
     .join('');
-  const check = paths.map((c) => sh`[ "$(lk_commpath_state "$peer" ${sq(c.laddr)} ${sq(c.raddr)})" = ALIVE ]`).join(' && ');
+  const check = paths
+    .map((c) => sh`[ "$(lk_commpath_state "$peer" ${sq(c.laddr)} ${sq(c.raddr)})" = ALIVE ]`)
+    .join(' && ');
   return stepScript(
     STEP.commPaths,
     sh`${LK_HELPERS}
@@ -129,8 +217,24 @@ export function buildDataKeeperMirror(p: ScriptParams): StepScript {
   const { primary, standby } = primaryAndStandby(p);
   const dk = p.dataKeeper;
   const bitmap = `${LK_ROOT}/bitmap_${dk.mountPoint.replace(/\//g, '_')}`;
-  const create = LKCLI.dkCreate({ tag: dk.tag, mode: dk.mode, device: '__DEVICE__', fs: dk.fs, mountPoint: dk.mountPoint, bitmap });
-  const extendExtra = ['--laddr', primary.replicationIp, '--raddr', standby.replicationIp, '--mode', dk.mode, '--device', '__TARGET_DEVICE__'];
+  const create = LKCLI.dkCreate({
+    tag: dk.tag,
+    mode: dk.mode,
+    device: '__DEVICE__',
+    fs: dk.fs,
+    mountPoint: dk.mountPoint,
+    bitmap,
+  });
+  const extendExtra = [
+    '--laddr',
+    primary.replicationIp,
+    '--raddr',
+    standby.replicationIp,
+    '--mode',
+    dk.mode,
+    '--device',
+    '__TARGET_DEVICE__',
+  ];
   return stepScript(
     STEP.dataKeeper,
     sh`${hierarchyPrologue(p)}${DATA_DISK_HELPER}
@@ -154,7 +258,10 @@ is_mounted "$mp" || qwk_fail "$mp is not mounted on the primary"${requireInServi
 }
 
 /** A resource step on the primary: create unless it exists (after an optional precheck), extend, require ISP. */
-function resourceStep(p: ScriptParams, o: { step: StepName; kit: string; tag: string; create: string[]; extendExtra?: string[]; precheck?: string }): StepScript {
+function resourceStep(
+  p: ScriptParams,
+  o: { step: StepName; kit: string; tag: string; create: string[]; extendExtra?: string[]; precheck?: string },
+): StepScript {
   return stepScript(
     o.step,
     sh`${hierarchyPrologue(p)}
@@ -183,7 +290,12 @@ export function buildPgsqlResource(p: ScriptParams): StepScript {
 /** LB Health Check resource (8.5): reply daemon on the ILB probe port, empty reply message. */
 export function buildLbhcResource(p: ScriptParams): StepScript {
   const tag = lifeKeeperTags(p).lbhc;
-  return resourceStep(p, { step: STEP.lbhcResource, kit: 'lbhc', tag, create: LKCLI.lbhcCreate({ tag, port: p.loadBalancer.probePort }) });
+  return resourceStep(p, {
+    step: STEP.lbhcResource,
+    kit: 'lbhc',
+    tag,
+    create: LKCLI.lbhcCreate({ tag, port: p.loadBalancer.probePort }),
+  });
 }
 
 /** IP resource (8.6): the ILB frontend IP, netmask 255.255.255.255 (/32), interface eth0. */

@@ -12,4 +12,4 @@ export * from './postgres';
 export * from './hierarchy';
 export * from './verify';
 export * from './result';
-export * from './from-spec';
+export * from './fromSpec';

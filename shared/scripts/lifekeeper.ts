@@ -20,7 +20,7 @@ export const DEFAULT_LK_SETUP_ARGS: readonly string[] = ['-f', '{responseFile}',
  */
 export const DEFAULT_LK_RESPONSE_FILE = [
   '# LifeKeeper for Linux setup response file written by qwk-ops.',
-  '# NOT CONFIRMED by public SIOS documentation: key names are placeholders for the guide\'s selections (7.3);',
+  "# NOT CONFIRMED by public SIOS documentation: key names are placeholders for the guide's selections (7.3);",
   '# override lifeKeeper.responseFile with the documented non-interactive configuration of your version.',
   '# Use Quorum / Witness Functions',
   'LKCONF_QWK="y"',

@@ -5,7 +5,10 @@ import { STEP, stepScript, type StepScript } from './script';
 
 /** The guide's /etc/exports lines: "/root/qwkshare Clstr-nodeA(rw,no_root_squash,sync,no_wdelay)", one per node. */
 export function exportsLines(p: ScriptParams): string[] {
-  return p.nodes.map((n) => `${singleLine('share path', p.qwk.sharePath)} ${n.name}(${singleLine('export options', p.qwk.exportOptions)})`);
+  return p.nodes.map(
+    (n) =>
+      `${singleLine('share path', p.qwk.sharePath)} ${n.name}(${singleLine('export options', p.qwk.exportOptions)})`,
+  );
 }
 
 /** The guide's fstab line on the nodes: "Witness-node:/root/qwkshare /mnt/qwkmnt nfs soft,timeo=20,retrans=1,noac 0 0". */

@@ -166,7 +166,13 @@ export function normalizeMac(mac: string): string {
 }
 
 /** The LifeKeeper tags the guide uses, derived from the parameters. */
-export function lifeKeeperTags(p: ScriptParams): { pgsql: string; lbhc: string; ip: string; datarep: string; fs: string } {
+export function lifeKeeperTags(p: ScriptParams): {
+  pgsql: string;
+  lbhc: string;
+  ip: string;
+  datarep: string;
+  fs: string;
+} {
   const tags = {
     pgsql: `pgsql-${p.postgres.port}`,
     lbhc: `lbhc-${p.loadBalancer.probePort}`,

@@ -15,7 +15,8 @@ export function postgresConfLines(p: ScriptParams): [string, string][] {
     ['listen_addresses', "listen_addresses = '*'"],
     ['port', `port = ${p.postgres.port}`],
   ];
-  if (p.postgres.authMethod === 'scram-sha-256') lines.push(['password_encryption', 'password_encryption = scram-sha-256']);
+  if (p.postgres.authMethod === 'scram-sha-256')
+    lines.push(['password_encryption', 'password_encryption = scram-sha-256']);
   return lines;
 }
 
@@ -39,7 +40,10 @@ export function buildPostgresPrimary(p: ScriptParams): StepScript {
   const hbaAllRe = `^host[[:space:]]+all[[:space:]]+all[[:space:]]+(127\\.0\\.0\\.1/32|${cidrEre})[[:space:]]`;
   const hbaReplRe = `^host[[:space:]]+replication[[:space:]]+all[[:space:]]+(127\\.0\\.0\\.1/32|${cidrEre})[[:space:]]`;
   const conf = postgresConfLines(p)
-    .map(([key, line]) => sh`set_line "$data/postgresql.conf" ${sq(`^[[:space:]]*#?[[:space:]]*${key}[[:space:]]*=`)} ${sq(line)}`)
+    .map(
+      ([key, line]) =>
+        sh`set_line "$data/postgresql.conf" ${sq(`^[[:space:]]*#?[[:space:]]*${key}[[:space:]]*=`)} ${sq(line)}`,
+    )
     .join('\n');
   return stepScript(
     STEP.postgresPrimary,
@@ -49,7 +53,7 @@ base=${sq(base)}
 port=${sq(port)}
 mount_point=${sq(p.dataKeeper.mountPoint)}
 pg() { runuser -u postgres -- "$@"; }
-${scram ? `qwk_secret_required ${pw}` : '# auth method trust: requested explicitly by the spec (the guide\'s setting)'}
+${scram ? `qwk_secret_required ${pw}` : "# auth method trust: requested explicitly by the spec (the guide's setting)"}
 is_mounted "$mount_point" || qwk_fail "$mount_point is not mounted here: the DataKeeper mirror must be In Service on this node"
 if [ ! -d "$data" ]; then
   mkdir -p "$data"

@@ -17,7 +17,8 @@ export function qwkDefaultsEntries(p: ScriptParams): [string, string][] {
     ['QWK_STORAGE_NUMHBEATS', String(p.qwk.numHbeats)],
     ...p.nodes.map((n): [string, string] => [qwkObjectKey(n.name), qwkObjectPath(p, n.name)]),
   ];
-  if (p.qwk.quorumLossAction !== DEFAULT_QUORUM_LOSS_ACTION) entries.push(['QUORUM_LOSS_ACTION', p.qwk.quorumLossAction]);
+  if (p.qwk.quorumLossAction !== DEFAULT_QUORUM_LOSS_ACTION)
+    entries.push(['QUORUM_LOSS_ACTION', p.qwk.quorumLossAction]);
   return entries;
 }
 

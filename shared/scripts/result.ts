@@ -78,13 +78,14 @@ export function parseScriptResult(runCommandMessage: string, expectedStep?: stri
   const lines = stdout.split(/\r?\n/);
   let line: string | undefined;
   for (let i = lines.length - 1; i >= 0; i--) {
-    const l = lines[i]!;
+    const l = lines[i];
     if (l.startsWith(RESULT_PREFIX)) {
       line = l;
       break;
     }
   }
-  if (line === undefined) return failure('missing', 'the script printed no QWK_RESULT line (killed, timed out or not run)');
+  if (line === undefined)
+    return failure('missing', 'the script printed no QWK_RESULT line (killed, timed out or not run)');
 
   let json: unknown;
   try {
@@ -93,7 +94,11 @@ export function parseScriptResult(runCommandMessage: string, expectedStep?: stri
     return failure('invalid', `unreadable QWK_RESULT line (${(e as Error).message})`);
   }
   const parsed = resultLineSchema.safeParse(json);
-  if (!parsed.success) return failure('invalid', `QWK_RESULT line has an unexpected shape (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+  if (!parsed.success)
+    return failure(
+      'invalid',
+      `QWK_RESULT line has an unexpected shape (${parsed.error.issues[0]?.message ?? 'invalid'})`,
+    );
   const r = parsed.data;
   if (expectedStep !== undefined && r.step !== expectedStep) {
     return failure('invalid', `QWK_RESULT line is for step '${r.step}', expected '${expectedStep}'`);

@@ -51,8 +51,12 @@ export function buildClientCheck(p: ScriptParams): StepScript {
     sh`
 host=${sq(p.loadBalancer.frontendIp)}
 port=${sq(p.loadBalancer.port)}
-${scram ? sh`qwk_secret_required ${pw}
-export PGPASSWORD="$${pw}"` : '# trust authentication: no password'}
+${
+  scram
+    ? sh`qwk_secret_required ${pw}
+export PGPASSWORD="$${pw}"`
+    : '# trust authentication: no password'
+}
 export PGCONNECT_TIMEOUT=5
 client_ok() { [ "$(psql -h "$host" -p "$port" -U postgres -d postgres -Atc 'SELECT 1' 2>>"$QWK_LOG")" = 1 ]; }
 qwk_wait_until 120 5 client_ok || qwk_fail "psql -h $host -p $port -U postgres -d postgres does not answer"

@@ -36,7 +36,7 @@ function sshMpint(unsigned: Buffer): Buffer {
   let i = 0;
   while (i < unsigned.length - 1 && unsigned[i] === 0) i++;
   let body = unsigned.subarray(i);
-  if (body[0]! & 0x80) body = Buffer.concat([Buffer.from([0]), body]);
+  if (body[0] & 0x80) body = Buffer.concat([Buffer.from([0]), body]);
   return sshString(body);
 }
 
@@ -45,11 +45,11 @@ const CLASSES = ['ABCDEFGHJKLMNPQRSTUVWXYZ', 'abcdefghijkmnopqrstuvwxyz', '23456
 /** A password meeting Azure's Linux VM rules (12–72 chars, 3 of 4 classes) — here 24 chars, all 4 classes. */
 export function generatePassword(length = 24): string {
   const all = CLASSES.join('');
-  const chars = CLASSES.map((c) => c[randomInt(c.length)]!);
-  while (chars.length < length) chars.push(all[randomInt(all.length)]!);
+  const chars = CLASSES.map((c) => c[randomInt(c.length)]);
+  while (chars.length < length) chars.push(all[randomInt(all.length)]);
   for (let i = chars.length - 1; i > 0; i--) {
     const j = randomInt(i + 1);
-    [chars[i], chars[j]] = [chars[j]!, chars[i]!];
+    [chars[i], chars[j]] = [chars[j], chars[i]];
   }
   return chars.join('');
 }

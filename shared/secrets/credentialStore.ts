@@ -21,23 +21,43 @@ export async function readSecretIfExists(client: SecretClient, name: string): Pr
 }
 
 /** Creates the credential unless it exists. Returns whether it was created (no value). */
-export async function ensureAdminCredential(client: SecretClient, secretName: string, kind: CredentialKind): Promise<{ created: boolean }> {
+export async function ensureAdminCredential(
+  client: SecretClient,
+  secretName: string,
+  kind: CredentialKind,
+): Promise<{ created: boolean }> {
   if (kind === 'password') {
     if (await readSecretIfExists(client, secretName)) return { created: false };
-    await client.setSecret(secretName, generatePassword(), { contentType: 'text/plain', tags: { 'managed-by': 'qwk-ops' } });
+    await client.setSecret(secretName, generatePassword(), {
+      contentType: 'text/plain',
+      tags: { 'managed-by': 'qwk-ops' },
+    });
     return { created: true };
   }
-  const [priv, pub] = await Promise.all([readSecretIfExists(client, secretName), readSecretIfExists(client, publicKeySecretName(secretName))]);
+  const [priv, pub] = await Promise.all([
+    readSecretIfExists(client, secretName),
+    readSecretIfExists(client, publicKeySecretName(secretName)),
+  ]);
   if (priv && pub) return { created: false };
   const pair = generateSshKeyPair(`qwk-ops:${secretName}`);
   // Public half last: its presence marks a complete pair, so a crash between the two writes regenerates both.
-  await client.setSecret(secretName, pair.privateKeyPem, { contentType: 'application/x-pem-file', tags: { 'managed-by': 'qwk-ops' } });
-  await client.setSecret(publicKeySecretName(secretName), pair.publicKey, { contentType: 'text/plain', tags: { 'managed-by': 'qwk-ops' } });
+  await client.setSecret(secretName, pair.privateKeyPem, {
+    contentType: 'application/x-pem-file',
+    tags: { 'managed-by': 'qwk-ops' },
+  });
+  await client.setSecret(publicKeySecretName(secretName), pair.publicKey, {
+    contentType: 'text/plain',
+    tags: { 'managed-by': 'qwk-ops' },
+  });
   return { created: true };
 }
 
 /** What a VM body needs: the public key, or the password. */
-export async function readVmCredential(client: SecretClient, secretName: string, kind: CredentialKind): Promise<{ publicKey: string } | { password: string }> {
+export async function readVmCredential(
+  client: SecretClient,
+  secretName: string,
+  kind: CredentialKind,
+): Promise<{ publicKey: string } | { password: string }> {
   const name = kind === 'sshKey' ? publicKeySecretName(secretName) : secretName;
   const value = await readSecretIfExists(client, name);
   if (!value) throw new Error(`Key Vault secret '${name}' is missing: the credentials step must run first`);

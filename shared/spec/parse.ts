@@ -3,7 +3,7 @@
  * that says what is expected and what was given.
  */
 import type { z } from 'zod';
-import { formatPath } from './cross-checks';
+import { formatPath } from './crossChecks';
 import { type ClusterSpec, clusterSpecObjectSchema, clusterSpecSchema } from './schema';
 import { SECRET_ADVICE, isSecretLikeKey, secretLikeValue, stringLeaves } from './secrets';
 
@@ -22,7 +22,10 @@ export interface ParseClusterSpecOptions {
 
 export function parseClusterSpec(input: unknown, opts: ParseClusterSpecOptions = {}): ParseClusterSpecResult {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    return { ok: false, errors: [{ path: '', message: `expected a JSON object (the cluster spec), got ${describe(input)}` }] };
+    return {
+      ok: false,
+      errors: [{ path: '', message: `expected a JSON object (the cluster spec), got ${describe(input)}` }],
+    };
   }
   const spec: Record<string, unknown> = { ...input };
   if (spec.subscriptionId === undefined && opts.defaultSubscriptionId !== undefined) {
@@ -38,8 +41,11 @@ export function parseClusterSpec(input: unknown, opts: ParseClusterSpecOptions =
   if (parsed.success && secretErrors.length === 0) return { ok: true, spec: parsed.data };
 
   const secretPaths = secretErrors.map((e) => e.path);
-  const underSecret = (path: string) => secretPaths.some((p) => path === p || path.startsWith(`${p}.`) || path.startsWith(`${p}[`));
-  const schemaErrors = parsed.success ? [] : parsed.error.issues.flatMap(toSpecErrors).filter((e) => !underSecret(e.path));
+  const underSecret = (path: string) =>
+    secretPaths.some((p) => path === p || path.startsWith(`${p}.`) || path.startsWith(`${p}[`));
+  const schemaErrors = parsed.success
+    ? []
+    : parsed.error.issues.flatMap(toSpecErrors).filter((e) => !underSecret(e.path));
   return { ok: false, errors: [...secretErrors, ...schemaErrors] };
 }
 
@@ -98,8 +104,10 @@ function issueMessage(issue: z.core.$ZodRawIssue): string | undefined {
     case 'too_big': {
       const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
       const relation = issue.code === 'too_small' ? (issue.inclusive ? '≥' : '>') : issue.inclusive ? '≤' : '<';
-      if (issue.origin === 'array') return `expected ${relation} ${bound} items, got ${(issue.input as unknown[]).length}`;
-      if (issue.origin === 'string') return `expected ${relation} ${bound} characters, got ${(issue.input as string).length}`;
+      if (issue.origin === 'array')
+        return `expected ${relation} ${bound} items, got ${(issue.input as unknown[]).length}`;
+      if (issue.origin === 'string')
+        return `expected ${relation} ${bound} characters, got ${(issue.input as string).length}`;
       return `expected a number ${relation} ${bound}, got ${describe(issue.input)}`;
     }
     case 'invalid_value':

@@ -4,11 +4,11 @@
  * several fields live in cross-checks.ts and run on the whole spec.
  */
 import { z } from 'zod';
-import { type AzureNameKind, nameProblem, toSecretNameFragment } from './azure-names';
-import { isKnownRegion } from './azure-regions';
-import { crossCheckSpec } from './cross-checks';
+import { type AzureNameKind, nameProblem, toSecretNameFragment } from './azureNames';
+import { isKnownRegion } from './azureRegions';
+import { crossCheckSpec } from './crossChecks';
 import { addressOrCidrProblem, ipv4CidrProblem, ipv4Problem } from './ip';
-import { MANAGED_BY_TAG, SEED } from './seed-defaults';
+import { MANAGED_BY_TAG, SEED } from './seedDefaults';
 
 /** A string checked by `problem`, which returns what is wrong in words, or null. */
 function checkedString(problem: (value: string) => string | null) {
@@ -87,9 +87,38 @@ const diskType = z.enum(['Standard_LRS', 'StandardSSD_LRS', 'Premium_LRS', 'Stan
 
 /** Azure's disallowed admin user names (OSProfile.adminUsername). */
 const DISALLOWED_ADMIN_NAMES = [
-  'administrator', 'admin', 'user', 'user1', 'test', 'user2', 'test1', 'user3', 'admin1', '1', '123', 'a',
-  'actuser', 'adm', 'admin2', 'aspnet', 'backup', 'console', 'david', 'guest', 'john', 'owner', 'root', 'server',
-  'sql', 'support', 'support_388945a0', 'sys', 'test2', 'test3', 'user4', 'user5',
+  'administrator',
+  'admin',
+  'user',
+  'user1',
+  'test',
+  'user2',
+  'test1',
+  'user3',
+  'admin1',
+  '1',
+  '123',
+  'a',
+  'actuser',
+  'adm',
+  'admin2',
+  'aspnet',
+  'backup',
+  'console',
+  'david',
+  'guest',
+  'john',
+  'owner',
+  'root',
+  'server',
+  'sql',
+  'support',
+  'support_388945a0',
+  'sys',
+  'test2',
+  'test3',
+  'user4',
+  'user5',
 ];
 const adminUsername = checkedString((v) => {
   if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(v)) {
@@ -151,7 +180,7 @@ const nodesSchema = z
   })
   .prefault([{}, {}])
   // element i defaults to the guide's node i, field by field
-  .transform((nodes) => nodes.map((node, i) => withNicNames({ ...SEED.nodes[i]!, ...stripUndefined(node) })));
+  .transform((nodes) => nodes.map((node, i) => withNicNames({ ...SEED.nodes[i], ...stripUndefined(node) })));
 
 const witnessSchema = z
   .strictObject({
@@ -313,9 +342,12 @@ export const clusterSpecObjectSchema = z.strictObject({
 
 export const clusterSpecSchema = clusterSpecObjectSchema
   // cross-field rules run even when some fields failed, so that every error is reported at once
-  .superRefine((spec, ctx) => crossCheckSpec(spec, (path, message) => ctx.addIssue({ code: 'custom', path, message })), {
-    when: () => true,
-  })
+  .superRefine(
+    (spec, ctx) => crossCheckSpec(spec, (path, message) => ctx.addIssue({ code: 'custom', path, message })),
+    {
+      when: () => true,
+    },
+  )
   .transform((spec) => {
     const rg = toSecretNameFragment(spec.resourceGroup);
     const adminSuffix = spec.vm.auth.kind === 'sshKey' ? 'admin-ssh-key' : 'admin-password';

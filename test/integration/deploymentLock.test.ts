@@ -23,7 +23,7 @@ describe('DeploymentLock (Azurite)', () => {
       }),
     );
     expect(results.filter((r) => r.claimed)).toHaveLength(1);
-    const winner = [...running][0]!;
+    const winner = [...running][0];
     for (const r of results) if (!r.claimed) expect(r.runningDeploymentId).toBe(winner);
   });
 
@@ -32,7 +32,10 @@ describe('DeploymentLock (Azurite)', () => {
     const running = new Set(['first']);
     const isRunning = async (id: string) => running.has(id);
     expect(await lock.claim('sub', 'rg-b', 'first', new Date(), isRunning)).toEqual({ claimed: true });
-    expect(await lock.claim('SUB', 'RG-B', 'second', new Date(), isRunning)).toEqual({ claimed: false, runningDeploymentId: 'first' });
+    expect(await lock.claim('SUB', 'RG-B', 'second', new Date(), isRunning)).toEqual({
+      claimed: false,
+      runningDeploymentId: 'first',
+    });
     running.delete('first');
     expect(await lock.claim('sub', 'rg-b', 'second', new Date(), isRunning)).toEqual({ claimed: true });
     await lock.release('sub', 'rg-b', 'second');

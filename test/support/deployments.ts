@@ -5,7 +5,7 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import type { SimVmRuntime } from '../../local/azure-sim/vm';
 import { startStack, type RunningStack } from '../../local/stack';
-import { shimNewVms } from './vm-shims';
+import { shimNewVms } from './vmShims';
 
 export const TERMINAL = new Set(['Completed', 'Failed', 'Terminated', 'Canceled']);
 
@@ -24,7 +24,9 @@ export async function post(api: Api, body: unknown, raw?: string) {
 }
 
 export async function getDeployment(api: Api, id: string) {
-  const res = await fetch(`${api.baseUrl}/api/deployments/${encodeURIComponent(id)}`, { headers: { 'x-functions-key': api.key } });
+  const res = await fetch(`${api.baseUrl}/api/deployments/${encodeURIComponent(id)}`, {
+    headers: { 'x-functions-key': api.key },
+  });
   return { status: res.status, json: (await res.json()) as Record<string, any> };
 }
 
@@ -36,7 +38,12 @@ export async function listDeployments(api: Api) {
 
 /** Polls until the deployment is terminal (or `until` says stop); returns the last view. Default bound: 3 min
  *  (a deployment includes the VMs' configuration, ~20–30 s at the tests' time scales on a loaded machine). */
-export async function waitForDeployment(api: Api, id: string, timeoutMs = 180_000, until?: (view: Record<string, any>) => boolean) {
+export async function waitForDeployment(
+  api: Api,
+  id: string,
+  timeoutMs = 180_000,
+  until?: (view: Record<string, any>) => boolean,
+) {
   const deadline = Date.now() + timeoutMs;
   let last: Record<string, any> = {};
   while (Date.now() < deadline) {
@@ -64,11 +71,14 @@ export const seedSpec = (extra: Record<string, unknown> = {}) => ({
 });
 
 /** The seed spec for the Azure infrastructure only (the guide's §4): no node configuration. */
-export const seedInfraSpec = (extra: Record<string, unknown> = {}) => ({ witness: { sshSourceCidr: '203.0.113.0/24' }, configure: false, ...extra });
+export const seedInfraSpec = (extra: Record<string, unknown> = {}) => ({
+  witness: { sshSourceCidr: '203.0.113.0/24' },
+  configure: false,
+  ...extra,
+});
 /** Key Vault secret the seed spec names for the LifeKeeper license (lifeKeeper.licenseSecretName's default). */
 export const LICENSE_SECRET = 'lifekeeper-license';
 export const TEST_LICENSE = 'LICENSE qwk-e2e-license-5309 lifekeeper-for-linux';
-
 
 /**
  * The local stack for deployments that configure the nodes: temporary state, the operator's LifeKeeper license in

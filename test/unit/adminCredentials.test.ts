@@ -8,18 +8,18 @@ describe('generateSshKeyPair', () => {
     const [type, b64, comment] = pair.publicKey.split(' ');
     expect(type).toBe('ssh-rsa');
     expect(comment).toBe('test');
-    const blob = Buffer.from(b64!, 'base64');
+    const blob = Buffer.from(b64, 'base64');
     const fields: Buffer[] = [];
-    for (let off = 0; off < blob.length; ) {
+    for (let off = 0; off < blob.length;) {
       const len = blob.readUInt32BE(off);
       fields.push(blob.subarray(off + 4, off + 4 + len));
       off += 4 + len;
     }
-    expect(fields[0]!.toString()).toBe('ssh-rsa');
+    expect(fields[0].toString()).toBe('ssh-rsa');
     const jwk = createPublicKey(pair.privateKeyPem).export({ format: 'jwk' });
     const strip = (b: Buffer) => (b[0] === 0 ? b.subarray(1) : b);
-    expect(strip(fields[1]!).toString('base64url')).toBe(jwk.e);
-    expect(strip(fields[2]!).toString('base64url')).toBe(jwk.n);
+    expect(strip(fields[1]).toString('base64url')).toBe(jwk.e);
+    expect(strip(fields[2]).toString('base64url')).toBe(jwk.n);
     expect(pair.privateKeyPem).toMatch(/^-----BEGIN RSA PRIVATE KEY-----/);
   });
 });

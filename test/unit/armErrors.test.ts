@@ -41,9 +41,17 @@ describe('classifyArmError', () => {
   });
 
   it('parses a failed long-running operation', () => {
-    const f = classifyArmError(new Error('The long-running operation has failed. PrivateIPAddressInUse. IP 10.5.1.11 is in use'));
-    expect(f).toEqual({ transient: false, code: 'PrivateIPAddressInUse', message: expect.stringContaining('IP 10.5.1.11 is in use') });
-    expect(classifyArmError(new Error('The long-running operation has failed. RetryableError. try later')).transient).toBe(true);
+    const f = classifyArmError(
+      new Error('The long-running operation has failed. PrivateIPAddressInUse. IP 10.5.1.11 is in use'),
+    );
+    expect(f).toEqual({
+      transient: false,
+      code: 'PrivateIPAddressInUse',
+      message: expect.stringContaining('IP 10.5.1.11 is in use'),
+    });
+    expect(
+      classifyArmError(new Error('The long-running operation has failed. RetryableError. try later')).transient,
+    ).toBe(true);
   });
 
   it('treats transport errors as transient and unknown errors as fatal', () => {
@@ -70,7 +78,9 @@ describe('retryOrGiveUp', () => {
     const f = { transient: true, code: 'TooManyRequests', message: 'slow down', retryAfterMs: 4000 };
     expect(retryOrGiveUp(f, 1, policy)).toEqual({ retryInMs: 4000 });
     expect(retryOrGiveUp(f, 2, policy)).toEqual({ retryInMs: 4000 });
-    expect(retryOrGiveUp(f, 3, policy)).toEqual({ giveUp: { ...f, message: 'slow down (still failing after 3 attempts)' } });
+    expect(retryOrGiveUp(f, 3, policy)).toEqual({
+      giveUp: { ...f, message: 'slow down (still failing after 3 attempts)' },
+    });
   });
   it('gives up at once on a fatal failure, unchanged', () => {
     const f = { transient: false, code: 'AuthorizationFailed', message: 'no role' };

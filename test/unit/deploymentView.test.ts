@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { deploymentView } from '../../shared/deployments/deploymentView';
 
-const base = { name: 'deployCluster', instanceId: 'dpl-1', createdTime: '2026-01-01T00:00:00Z', lastUpdatedTime: new Date('2026-01-01T00:01:00Z') };
+const base = {
+  name: 'deployCluster',
+  instanceId: 'dpl-1',
+  createdTime: '2026-01-01T00:00:00Z',
+  lastUpdatedTime: new Date('2026-01-01T00:01:00Z'),
+};
 
 describe('deploymentView', () => {
   it('shows a pending deployment before the orchestrator published anything', () => {
@@ -27,13 +32,23 @@ describe('deploymentView', () => {
     };
     for (const customStatus of [custom, JSON.stringify(custom)]) {
       const v = deploymentView({ ...base, runtimeStatus: 'Failed', customStatus });
-      expect(v).toMatchObject({ phase: 'failed', progress: { done: 3, total: 10 }, error: { code: 'PrivateIPAddressInUse', step: 'vnet' } });
+      expect(v).toMatchObject({
+        phase: 'failed',
+        progress: { done: 3, total: 10 },
+        error: { code: 'PrivateIPAddressInUse', step: 'vnet' },
+      });
       expect(v.cluster?.resourceGroup).toBe('rg');
     }
   });
 
   it('explains a failure the orchestrator did not describe, and marks terminations', () => {
-    expect(deploymentView({ ...base, runtimeStatus: 'Failed', output: 'boom' }).error).toEqual({ step: 'orchestration', code: 'OrchestrationFailed', message: 'boom' });
-    expect(deploymentView({ ...base, runtimeStatus: 'Terminated', customStatus: { phase: 'provisioning' } }).phase).toBe('terminated');
+    expect(deploymentView({ ...base, runtimeStatus: 'Failed', output: 'boom' }).error).toEqual({
+      step: 'orchestration',
+      code: 'OrchestrationFailed',
+      message: 'boom',
+    });
+    expect(
+      deploymentView({ ...base, runtimeStatus: 'Terminated', customStatus: { phase: 'provisioning' } }).phase,
+    ).toBe('terminated');
   });
 });

@@ -21,14 +21,29 @@ describe('deploymentPreconditions', () => {
   });
 
   it('names the missing license secret and says how to store it', async () => {
-    const errors = await deploymentPreconditions(spec({ lifeKeeper: { installerLocation: 'https://a.blob.core.windows.net/m/sps.img', licenseSecretName: 'lk-lic' } }), vault([]), 'https://kv');
-    expect(errors).toEqual([{ path: 'lifeKeeper.licenseSecretName', message: expect.stringContaining("Key Vault https://kv has no secret 'lk-lic'") }]);
-    expect(errors[0]!.message).toContain('az keyvault secret set');
+    const errors = await deploymentPreconditions(
+      spec({
+        lifeKeeper: { installerLocation: 'https://a.blob.core.windows.net/m/sps.img', licenseSecretName: 'lk-lic' },
+      }),
+      vault([]),
+      'https://kv',
+    );
+    expect(errors).toEqual([
+      {
+        path: 'lifeKeeper.licenseSecretName',
+        message: expect.stringContaining("Key Vault https://kv has no secret 'lk-lic'"),
+      },
+    ]);
+    expect(errors[0].message).toContain('az keyvault secret set');
   });
 
   it('checks the installer SAS secret when the spec names one, and passes when both exist', async () => {
-    const s = spec({ lifeKeeper: { installerLocation: 'https://a.blob.core.windows.net/m/sps.img', installerSasSecretName: 'lk-sas' } });
-    expect((await deploymentPreconditions(s, vault(['lifekeeper-license']), 'https://kv')).map((e) => e.path)).toEqual(['lifeKeeper.installerSasSecretName']);
+    const s = spec({
+      lifeKeeper: { installerLocation: 'https://a.blob.core.windows.net/m/sps.img', installerSasSecretName: 'lk-sas' },
+    });
+    expect((await deploymentPreconditions(s, vault(['lifekeeper-license']), 'https://kv')).map((e) => e.path)).toEqual([
+      'lifeKeeper.installerSasSecretName',
+    ]);
     expect(await deploymentPreconditions(s, vault(['lifekeeper-license', 'lk-sas']), 'https://kv')).toEqual([]);
   });
 });

@@ -37,7 +37,14 @@ describe('StepTracker', () => {
     t.retrying('rg', '429 TooManyRequests');
     t.start('rg', t1);
     t.succeed('rg', t1, 'Succeeded');
-    expect(t.views()[0]).toEqual({ name: 'rg', status: 'succeeded', attempts: 2, startedAt: t0.toISOString(), endedAt: t1.toISOString(), detail: 'Succeeded' });
+    expect(t.views()[0]).toEqual({
+      name: 'rg',
+      status: 'succeeded',
+      attempts: 2,
+      startedAt: t0.toISOString(),
+      endedAt: t1.toISOString(),
+      detail: 'Succeeded',
+    });
     expect(t.done).toBe(1);
     expect(t.total).toBe(5);
   });
@@ -48,12 +55,24 @@ describe('StepTracker', () => {
     t.start('key', t0);
     t.fail('rg', t1, 'AuthorizationFailed');
     t.abandon(t1);
-    expect(Object.fromEntries(t.views().map((v) => [v.name, v.status]))).toEqual({ rg: 'failed', vnet: 'skipped', lb: 'skipped', nic: 'skipped', key: 'interrupted' });
+    expect(Object.fromEntries(t.views().map((v) => [v.name, v.status]))).toEqual({
+      rg: 'failed',
+      vnet: 'skipped',
+      lb: 'skipped',
+      nic: 'skipped',
+      key: 'interrupted',
+    });
     expect(t.allSucceeded).toBe(false);
   });
 
   it('refuses unknown dependencies and duplicate names', () => {
     expect(() => new StepTracker([{ name: 'a', dependsOn: ['b'] }])).toThrow(/unknown step 'b'/);
-    expect(() => new StepTracker([{ name: 'a', dependsOn: [] }, { name: 'a', dependsOn: [] }])).toThrow(/duplicate/);
+    expect(
+      () =>
+        new StepTracker([
+          { name: 'a', dependsOn: [] },
+          { name: 'a', dependsOn: [] },
+        ]),
+    ).toThrow(/duplicate/);
   });
 });

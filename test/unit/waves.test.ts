@@ -21,11 +21,20 @@ describe('alapWaves', () => {
   });
 
   it('refuses cycles', () => {
-    expect(() => alapWaves([{ name: 'a', dependsOn: ['b'] }, { name: 'b', dependsOn: ['a'] }])).toThrow(/cycle/);
+    expect(() =>
+      alapWaves([
+        { name: 'a', dependsOn: ['b'] },
+        { name: 'b', dependsOn: ['a'] },
+      ]),
+    ).toThrow(/cycle/);
   });
 
   it('orders the seed deployment so that all three VMs start together, last', () => {
-    const parsed = parseClusterSpec({ subscriptionId: '00000000-0000-0000-0000-000000000001', configure: false, witness: { sshSourceCidr: '203.0.113.0/24' } });
+    const parsed = parseClusterSpec({
+      subscriptionId: '00000000-0000-0000-0000-000000000001',
+      configure: false,
+      witness: { sshSourceCidr: '203.0.113.0/24' },
+    });
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
     const steps = deploymentSteps(planDeployment(parsed.spec));
     const waves = alapWaves(steps);

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { ArmError, anotherOperationInProgress, badRequest, resourceGroupNotFound, resourceNotFound } from './errors';
 import type { Fault, FaultInjector, FaultTarget } from './faults';
-import type { SimRequest, SimResponse } from './http-types';
+import type { SimRequest, SimResponse } from './httpTypes';
 import { resourceGroupId, resourceId } from './ids';
 import { POLL_RETRY_AFTER_S, type LatencyKey, type LatencyModel } from './latency';
 import type { Journal, Operation } from './journal';
 import type { AsyncOperation, OperationManager, StartOperation } from './operations';
-import { canonicalJson, normalizeLocation, type ArmContext, type ResourceType } from './resource-type';
+import { canonicalJson, normalizeLocation, type ArmContext, type ResourceType } from './resourceType';
 import type { GroupRecord, ResourceRecord, ResourceStore } from './store';
 
 /** The resource a request targets, with its route and journal entry. */
@@ -34,7 +34,12 @@ export interface Route {
 const eq = (a: string | undefined, b: string) => (a ?? '').toLowerCase() === b.toLowerCase();
 
 /** The headers of a response that starts (or joins) a long-running operation. */
-function lroHeaders(baseUrl: string, op: AsyncOperation, apiVersion: string, retryAfter: number): Record<string, string> {
+function lroHeaders(
+  baseUrl: string,
+  op: AsyncOperation,
+  apiVersion: string,
+  retryAfter: number,
+): Record<string, string> {
   const prefix = `${baseUrl}/subscriptions/${op.subscriptionId}/providers/${op.provider}/locations/${op.location}`;
   return {
     'Azure-AsyncOperation': `${prefix}/operations/${op.id}?api-version=${apiVersion}`,
@@ -69,7 +74,10 @@ export class ArmEngine {
     let route: Route;
     try {
       if (!req.url.searchParams.get('api-version')) {
-        throw badRequest('MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.');
+        throw badRequest(
+          'MissingApiVersionParameter',
+          'The api-version query parameter (?api-version=) is required for all requests.',
+        );
       }
       route = this.route(req);
     } catch (err) {
@@ -95,14 +103,28 @@ export class ArmEngine {
     // operation status endpoints
     if (eq(rest[0], 'providers') && eq(rest[2], 'locations') && rest.length === 6 && m === 'GET') {
       const results = eq(rest[4], 'operationResults');
-      return { op: 'operations.get', resourceId: req.url.pathname, poll: true, exec: () => this.poll(req, rest[5], results) };
+      return {
+        op: 'operations.get',
+        resourceId: req.url.pathname,
+        poll: true,
+        exec: () => this.poll(req, rest[5], results),
+      };
     }
     if (eq(rest[0], 'operationresults') && rest.length === 2 && m === 'GET') {
-      return { op: 'operations.get', resourceId: req.url.pathname, poll: true, exec: () => this.poll(req, rest[1], true) };
+      return {
+        op: 'operations.get',
+        resourceId: req.url.pathname,
+        poll: true,
+        exec: () => this.poll(req, rest[1], true),
+      };
     }
     if (eq(rest[0], 'resourcegroups')) {
       if (rest.length === 1 && m === 'GET') {
-        return { op: 'resourceGroups.list', resourceId: `${base}/resourceGroups`, exec: async () => ({ status: 200, body: { value: this.store.listGroups(sub).map(renderGroup) } }) };
+        return {
+          op: 'resourceGroups.list',
+          resourceId: `${base}/resourceGroups`,
+          exec: async () => ({ status: 200, body: { value: this.store.listGroups(sub).map(renderGroup) } }),
+        };
       }
       const rg = rest[1];
       if (rest.length === 2) return this.groupRoute(req, sub, rg);
@@ -112,7 +134,10 @@ export class ArmEngine {
           resourceId: `${resourceGroupId(sub, rg)}/resources`,
           exec: async () => {
             this.requireGroup(sub, rg);
-            return { status: 200, body: { value: this.store.list({ subscriptionId: sub, resourceGroup: rg }).map(genericResource) } };
+            return {
+              status: 200,
+              body: { value: this.store.list({ subscriptionId: sub, resourceGroup: rg }).map(genericResource) },
+            };
           },
         };
       }
@@ -125,7 +150,14 @@ export class ArmEngine {
             resourceType: type.type,
             exec: async () => {
               this.requireGroup(sub, rg);
-              return { status: 200, body: { value: this.store.list({ type: type.type, subscriptionId: sub, resourceGroup: rg }).map((r) => type.render(this.ctx, r)) } };
+              return {
+                status: 200,
+                body: {
+                  value: this.store
+                    .list({ type: type.type, subscriptionId: sub, resourceGroup: rg })
+                    .map((r) => type.render(this.ctx, r)),
+                },
+              };
             },
           };
         }
@@ -138,7 +170,12 @@ export class ArmEngine {
         op: `${type.short}.listAll`,
         resourceId: `${base}/providers/${type.type}`,
         resourceType: type.type,
-        exec: async () => ({ status: 200, body: { value: this.store.list({ type: type.type, subscriptionId: sub }).map((r) => type.render(this.ctx, r)) } }),
+        exec: async () => ({
+          status: 200,
+          body: {
+            value: this.store.list({ type: type.type, subscriptionId: sub }).map((r) => type.render(this.ctx, r)),
+          },
+        }),
       };
     }
     throw new ArmError(404, 'NotFound', `No route for ${req.method} ${req.url.pathname}`);
@@ -146,7 +183,11 @@ export class ArmEngine {
 
   private typeOf(ns: string, type: string): ResourceType {
     const t = this.types.get(`${ns}/${type}`.toLowerCase());
-    if (!t) throw badRequest('InvalidResourceType', `The resource type '${type}' could not be found in the namespace '${ns}' for api version in this simulator.`);
+    if (!t)
+      throw badRequest(
+        'InvalidResourceType',
+        `The resource type '${type}' could not be found in the namespace '${ns}' for api version in this simulator.`,
+      );
     return t;
   }
 
@@ -163,12 +204,24 @@ export class ArmEngine {
     const base = { resourceId: id, resourceType: 'Microsoft.Resources/resourceGroups', name: rg };
     switch (req.method) {
       case 'GET':
-        return { ...base, op: 'resourceGroups.get', exec: async () => ({ status: 200, body: renderGroup(this.requireGroup(sub, rg)) }) };
+        return {
+          ...base,
+          op: 'resourceGroups.get',
+          exec: async () => ({ status: 200, body: renderGroup(this.requireGroup(sub, rg)) }),
+        };
       case 'HEAD':
-        return { ...base, op: 'resourceGroups.checkExistence', exec: async () => ({ status: this.store.getGroup(sub, rg) ? 204 : 404 }) };
+        return {
+          ...base,
+          op: 'resourceGroups.checkExistence',
+          exec: async () => ({ status: this.store.getGroup(sub, rg) ? 204 : 404 }),
+        };
       case 'PUT':
       case 'PATCH':
-        return { ...base, op: req.method === 'PUT' ? 'resourceGroups.createOrUpdate' : 'resourceGroups.update', exec: () => this.putGroup(req, sub, rg) };
+        return {
+          ...base,
+          op: req.method === 'PUT' ? 'resourceGroups.createOrUpdate' : 'resourceGroups.update',
+          exec: () => this.putGroup(req, sub, rg),
+        };
       case 'DELETE':
         return { ...base, op: 'resourceGroups.delete', exec: (entry) => this.deleteGroup(req, sub, rg, entry) };
       default:
@@ -179,7 +232,11 @@ export class ArmEngine {
   private async putGroup(req: SimRequest, sub: string, rg: string): Promise<SimResponse> {
     const existing = this.store.getGroup(sub, rg);
     if (existing?.provisioningState === 'Deleting') {
-      throw new ArmError(409, 'ResourceGroupBeingDeleted', `The resource group '${rg}' is in deprovisioning state and cannot perform this operation.`);
+      throw new ArmError(
+        409,
+        'ResourceGroupBeingDeleted',
+        `The resource group '${rg}' is in deprovisioning state and cannot perform this operation.`,
+      );
     }
     const body = req.body ?? {};
     if (req.method === 'PATCH') {
@@ -191,10 +248,17 @@ export class ArmEngine {
       throw badRequest('LocationRequired', 'The location property is required for this definition.');
     }
     if (!/^[-\w._()]{1,90}$/.test(rg) || rg.endsWith('.')) {
-      throw badRequest('InvalidResourceGroup', `The provided resource group name '${rg}' has these invalid characters: ...`);
+      throw badRequest(
+        'InvalidResourceGroup',
+        `The provided resource group name '${rg}' has these invalid characters: ...`,
+      );
     }
     if (existing && normalizeLocation(existing.location) !== normalizeLocation(body.location)) {
-      throw new ArmError(409, 'InvalidResourceGroupLocation', `Invalid resource group location '${body.location}'. The Resource group already exists in location '${existing.location}'.`);
+      throw new ArmError(
+        409,
+        'InvalidResourceGroupLocation',
+        `Invalid resource group location '${body.location}'. The Resource group already exists in location '${existing.location}'.`,
+      );
     }
     const group: GroupRecord = {
       id: existing?.id ?? resourceGroupId(sub, rg),
@@ -209,10 +273,20 @@ export class ArmEngine {
     return { status: existing ? 200 : 201, body: renderGroup(group) };
   }
 
-  private async deleteGroup(req: SimRequest, sub: string, rg: string, entry?: Operation): Promise<SimResponse & { lro?: boolean }> {
+  private async deleteGroup(
+    req: SimRequest,
+    sub: string,
+    rg: string,
+    entry?: Operation,
+  ): Promise<SimResponse & { lro?: boolean }> {
     const group = this.requireGroup(sub, rg);
     group.provisioningState = 'Deleting';
-    const route = { op: 'resourceGroups.delete', resourceId: group.id, resourceType: 'Microsoft.Resources/resourceGroups', name: rg };
+    const route = {
+      op: 'resourceGroups.delete',
+      resourceId: group.id,
+      resourceType: 'Microsoft.Resources/resourceGroups',
+      name: rg,
+    };
     const op = this.ops.start({
       op: route.op,
       resourceId: group.id,
@@ -259,13 +333,25 @@ export class ArmEngine {
     const base = { resourceId: id, resourceType: type.type, name };
     const m = req.method;
     if (tail.length === 1) {
-      if (m === 'GET') return { ...base, op: `${type.short}.get`, exec: async () => ({ status: 200, body: type.render(this.ctx, this.getRecord({ sub, rg, type, name }), req.url.searchParams) }) };
+      if (m === 'GET')
+        return {
+          ...base,
+          op: `${type.short}.get`,
+          exec: async () => ({
+            status: 200,
+            body: type.render(this.ctx, this.getRecord({ sub, rg, type, name }), req.url.searchParams),
+          }),
+        };
       if (m === 'PUT') {
         const r = { ...base, op: `${type.short}.createOrUpdate` };
         return { ...r, exec: (entry) => this.put(req, { sub, rg, type, name, entry, route: r }) };
       }
       if (m === 'PATCH') {
-        return { ...base, op: `${type.short}.updateTags`, exec: async () => this.patchTags(req, this.getRecord({ sub, rg, type, name }), type) };
+        return {
+          ...base,
+          op: `${type.short}.updateTags`,
+          exec: async () => this.patchTags(req, this.getRecord({ sub, rg, type, name }), type),
+        };
       }
       if (m === 'DELETE') {
         const r = { ...base, op: `${type.short}.delete` };
@@ -276,13 +362,30 @@ export class ArmEngine {
       const action = type.actions?.[sub1.toLowerCase()];
       if (m === 'POST' && action) {
         const op = `${type.short}.${action.name}`;
-        return { ...base, op, exec: (entry) => this.action(req, { sub, rg, type, name, entry, route: { ...base, op } }, sub1.toLowerCase()) };
+        return {
+          ...base,
+          op,
+          exec: (entry) => this.action(req, { sub, rg, type, name, entry, route: { ...base, op } }, sub1.toLowerCase()),
+        };
       }
       const view = type.views?.[sub1.toLowerCase()];
-      if (m === 'GET' && view) return { ...base, op: `${type.short}.${sub1}`, exec: async () => ({ status: 200, body: view(this.ctx, this.getRecord({ sub, rg, type, name })) }) };
+      if (m === 'GET' && view)
+        return {
+          ...base,
+          op: `${type.short}.${sub1}`,
+          exec: async () => ({ status: 200, body: view(this.ctx, this.getRecord({ sub, rg, type, name })) }),
+        };
       const child = type.children?.[sub1.toLowerCase()];
       if (m === 'GET' && child) {
-        return { ...base, resourceId: `${id}/${sub1}`, op: `${child.opName}.list`, exec: async () => ({ status: 200, body: { value: child.list(this.ctx, this.getRecord({ sub, rg, type, name })) } }) };
+        return {
+          ...base,
+          resourceId: `${id}/${sub1}`,
+          op: `${child.opName}.list`,
+          exec: async () => ({
+            status: 200,
+            body: { value: child.list(this.ctx, this.getRecord({ sub, rg, type, name })) },
+          }),
+        };
       }
     }
     if (tail.length === 3 && type.children?.[sub1.toLowerCase()]) {
@@ -295,7 +398,8 @@ export class ArmEngine {
         if (!item) throw resourceNotFound(`${type.type}/${name}/${sub1}`, sub2, rg);
         return { parent, item };
       };
-      if (m === 'GET') return { ...cbase, op: `${child.opName}.get`, exec: async () => ({ status: 200, body: findChild().item }) };
+      if (m === 'GET')
+        return { ...cbase, op: `${child.opName}.get`, exec: async () => ({ status: 200, body: findChild().item }) };
       if (m === 'PUT' && child.withChild) {
         return {
           ...cbase,
@@ -304,7 +408,11 @@ export class ArmEngine {
             const parent = this.getRecord({ sub, rg, type, name });
             const existed = child.list(this.ctx, parent).some((c) => eq(c.name, sub2));
             const parentBody = child.withChild!(JSON.parse(parent.requestBody), sub2, req.body ?? {});
-            const res = await this.put({ ...req, body: parentBody }, { sub, rg, type, name, entry, route: { ...cbase, op: `${child.opName}.createOrUpdate` } }, child.putLatency);
+            const res = await this.put(
+              { ...req, body: parentBody },
+              { sub, rg, type, name, entry, route: { ...cbase, op: `${child.opName}.createOrUpdate` } },
+              child.putLatency,
+            );
             const item = child.list(this.ctx, this.getRecord({ sub, rg, type, name })).find((c) => eq(c.name, sub2));
             return { ...res, status: existed ? 200 : 201, body: item };
           },
@@ -319,7 +427,11 @@ export class ArmEngine {
             if (!parent || !child.list(this.ctx, parent).some((c) => eq(c.name, sub2))) return { status: 204 };
             child.checkDelete?.(this.ctx, parent, sub2);
             const parentBody = child.withoutChild!(JSON.parse(parent.requestBody), sub2);
-            const res = await this.put({ ...req, body: parentBody }, { sub, rg, type, name, entry, route: { ...cbase, op: `${child.opName}.delete` } }, child.deleteLatency);
+            const res = await this.put(
+              { ...req, body: parentBody },
+              { sub, rg, type, name, entry, route: { ...cbase, op: `${child.opName}.delete` } },
+              child.deleteLatency,
+            );
             return { ...res, status: 202, body: undefined };
           },
         };
@@ -329,7 +441,14 @@ export class ArmEngine {
   }
 
   /** Routes of a resource type nested under a parent resource (GET list, GET/PUT/DELETE one). */
-  private nestedRoute(req: SimRequest, sub: string, rg: string, type: ResourceType, parentId: string, tail: string[]): Route {
+  private nestedRoute(
+    req: SimRequest,
+    sub: string,
+    rg: string,
+    type: ResourceType,
+    parentId: string,
+    tail: string[],
+  ): Route {
     const m = req.method;
     const collection = `${parentId}/${type.segment}`;
     if (tail.length === 0 && m === 'GET') {
@@ -339,25 +458,55 @@ export class ArmEngine {
         resourceType: type.type,
         exec: async () => {
           this.requireParent({ rg, parentId });
-          const value = this.store.list({ type: type.type }).filter((r) => r.id.toLowerCase().startsWith(`${collection.toLowerCase()}/`));
+          const value = this.store
+            .list({ type: type.type })
+            .filter((r) => r.id.toLowerCase().startsWith(`${collection.toLowerCase()}/`));
           return { status: 200, body: { value: value.map((r) => type.render(this.ctx, r, req.url.searchParams)) } };
         },
       };
     }
     const name = tail[0];
-    if (tail.length !== 1 || !name) throw new ArmError(404, 'NotFound', `No route for ${req.method} ${req.url.pathname}`);
+    if (tail.length !== 1 || !name)
+      throw new ArmError(404, 'NotFound', `No route for ${req.method} ${req.url.pathname}`);
     const base = { resourceId: `${collection}/${name}`, resourceType: type.type, name };
-    const t = (op: string, entry?: Operation): Target => ({ sub, rg, type, name, parentId, entry, route: { ...base, op } });
-    if (m === 'GET') return { ...base, op: `${type.short}.get`, exec: async () => ({ status: 200, body: type.render(this.ctx, this.getRecord(t('')), req.url.searchParams) }) };
-    if (m === 'PUT') return { ...base, op: `${type.short}.createOrUpdate`, exec: (entry) => this.put(req, t(`${type.short}.createOrUpdate`, entry)) };
-    if (m === 'DELETE') return { ...base, op: `${type.short}.delete`, exec: (entry) => this.delete(req, t(`${type.short}.delete`, entry)) };
+    const t = (op: string, entry?: Operation): Target => ({
+      sub,
+      rg,
+      type,
+      name,
+      parentId,
+      entry,
+      route: { ...base, op },
+    });
+    if (m === 'GET')
+      return {
+        ...base,
+        op: `${type.short}.get`,
+        exec: async () => ({ status: 200, body: type.render(this.ctx, this.getRecord(t('')), req.url.searchParams) }),
+      };
+    if (m === 'PUT')
+      return {
+        ...base,
+        op: `${type.short}.createOrUpdate`,
+        exec: (entry) => this.put(req, t(`${type.short}.createOrUpdate`, entry)),
+      };
+    if (m === 'DELETE')
+      return {
+        ...base,
+        op: `${type.short}.delete`,
+        exec: (entry) => this.delete(req, t(`${type.short}.delete`, entry)),
+      };
     throw new ArmError(405, 'MethodNotAllowed', `${req.method} is not supported on ${req.url.pathname}.`);
   }
 
   /** PATCH with `{tags}` (updateTags): the only PATCH the simulator supports; answered synchronously like the Network RP. */
   private async patchTags(req: SimRequest, rec: ResourceRecord, type: ResourceType): Promise<SimResponse> {
     const { tags, ...other } = req.body ?? {};
-    if (Object.keys(other).length) throw badRequest('InvalidRequestFormat', 'The simulator supports PATCH of tags only; use PUT to change other properties.');
+    if (Object.keys(other).length)
+      throw badRequest(
+        'InvalidRequestFormat',
+        'The simulator supports PATCH of tags only; use PUT to change other properties.',
+      );
     const active = this.activeOperation(rec);
     if (active) throw anotherOperationInProgress(rec.id, active.id);
     rec.tags = tags ?? undefined;
@@ -389,7 +538,11 @@ export class ArmEngine {
     return op?.status === 'InProgress' ? op : undefined;
   }
 
-  private async put(req: SimRequest, t: Target, latencyOverride?: LatencyKey): Promise<SimResponse & { lro?: boolean }> {
+  private async put(
+    req: SimRequest,
+    t: Target,
+    latencyOverride?: LatencyKey,
+  ): Promise<SimResponse & { lro?: boolean }> {
     const { sub, rg, type, name, route } = t;
     const group = this.requireGroup(sub, rg);
     this.requireParent(t);
@@ -402,7 +555,11 @@ export class ArmEngine {
       const active = this.activeOperation(existing);
       if (active) {
         if (canonical === existing.requestBody && active.op === route.op) {
-          return { status: 201, body: type.render(this.ctx, existing), headers: lroHeaders(req.baseUrl, active, apiVersion, this.retryAfter(active, this.rpRetryAfter(type))) };
+          return {
+            status: 201,
+            body: type.render(this.ctx, existing),
+            headers: lroHeaders(req.baseUrl, active, apiVersion, this.retryAfter(active, this.rpRetryAfter(type))),
+          };
         }
         throw anotherOperationInProgress(existing.id, active.id);
       }
@@ -442,7 +599,7 @@ export class ArmEngine {
     }
     rec.provisioningState = created ? type.creatingState : 'Updating';
     this.store.put(rec);
-    const latency = latencyOverride ?? (created ? type.createLatency : type.updateLatency ?? type.createLatency);
+    const latency = latencyOverride ?? (created ? type.createLatency : (type.updateLatency ?? type.createLatency));
     const { headers } = this.startLro(req, t, rec, {
       resourceId: route.resourceId,
       delayMs: this.latency.ms(latency),
@@ -465,7 +622,11 @@ export class ArmEngine {
     const apiVersion = req.url.searchParams.get('api-version') ?? '';
     const active = this.activeOperation(rec);
     if (active) {
-      if (active.op === route.op) return { status: 202, headers: lroHeaders(req.baseUrl, active, apiVersion, this.retryAfter(active, this.rpRetryAfter(type))) };
+      if (active.op === route.op)
+        return {
+          status: 202,
+          headers: lroHeaders(req.baseUrl, active, apiVersion, this.retryAfter(active, this.rpRetryAfter(type))),
+        };
       throw anotherOperationInProgress(rec.id, active.id);
     }
     type.checkDelete?.(this.ctx, rec);
@@ -523,7 +684,10 @@ export class ArmEngine {
     req: SimRequest,
     t: Target,
     owner: ResourceRecord | undefined,
-    spec: Pick<StartOperation, 'resourceId' | 'delayMs' | 'work' | 'workMode' | 'tailMs'> & { location?: string; onFailed: () => void },
+    spec: Pick<StartOperation, 'resourceId' | 'delayMs' | 'work' | 'workMode' | 'tailMs'> & {
+      location?: string;
+      onFailed: () => void;
+    },
   ): { op: AsyncOperation; headers: Record<string, string> } {
     const release = () => {
       if (owner) owner.activeOperationId = undefined;
@@ -583,9 +747,16 @@ export class ArmEngine {
     const op = this.ops.get(id);
     if (!op) throw new ArmError(404, 'NotFound', `The operation '${id}' was not found.`);
     await this.settle(op);
-    const rpSeconds = op.provider === 'Microsoft.Compute' ? POLL_RETRY_AFTER_S.compute : op.provider === 'Microsoft.Resources' ? POLL_RETRY_AFTER_S.resources : POLL_RETRY_AFTER_S.network;
+    const rpSeconds =
+      op.provider === 'Microsoft.Compute'
+        ? POLL_RETRY_AFTER_S.compute
+        : op.provider === 'Microsoft.Resources'
+          ? POLL_RETRY_AFTER_S.resources
+          : POLL_RETRY_AFTER_S.network;
     const running = op.status === 'InProgress';
-    const retryHeaders: Record<string, string> = running ? { 'Retry-After': String(this.retryAfter(op, rpSeconds)) } : {};
+    const retryHeaders: Record<string, string> = running
+      ? { 'Retry-After': String(this.retryAfter(op, rpSeconds)) }
+      : {};
     if (!results) {
       return {
         status: 200,
@@ -600,11 +771,19 @@ export class ArmEngine {
         },
       };
     }
-    if (running) return { status: 202, headers: { ...retryHeaders, Location: `${req.baseUrl}${req.url.pathname}${req.url.search}` } };
+    if (running)
+      return {
+        status: 202,
+        headers: { ...retryHeaders, Location: `${req.baseUrl}${req.url.pathname}${req.url.search}` },
+      };
     if (op.status === 'Failed') {
-      return { status: op.error?.code === 'Conflict' || op.error?.code === 'OperationNotAllowed' ? 409 : 500, body: { error: op.error } };
+      return {
+        status: op.error?.code === 'Conflict' || op.error?.code === 'OperationNotAllowed' ? 409 : 500,
+        body: { error: op.error },
+      };
     }
-    if (op.status === 'Canceled') return { status: 500, body: { error: { code: 'OperationCanceled', message: 'The operation was canceled.' } } };
+    if (op.status === 'Canceled')
+      return { status: 500, body: { error: { code: 'OperationCanceled', message: 'The operation was canceled.' } } };
     return { status: 200, body: op.result };
   }
 }
@@ -640,7 +819,6 @@ function genericResource(r: ResourceRecord): any {
   };
 }
 
-
 export interface ServeDeps {
   journal: Journal;
   faults: FaultInjector;
@@ -650,7 +828,10 @@ export interface ServeDeps {
 /** Journals a request, applies a matching request-phase fault, runs it, and maps errors to ARM error bodies. */
 export async function serveJournaled(deps: ServeDeps, req: SimRequest, route: Route): Promise<SimResponse> {
   const entry = deps.journal.begin(route.op, req.method, route.resourceId);
-  const fault = deps.faults.take({ method: req.method, resourceType: route.resourceType, name: route.name, op: route.op, lro: false }, 'request');
+  const fault = deps.faults.take(
+    { method: req.method, resourceType: route.resourceType, name: route.name, op: route.op, lro: false },
+    'request',
+  );
   let response: SimResponse & { lro?: boolean };
   try {
     if (fault) throw faultError(fault, deps.latency);
@@ -677,18 +858,46 @@ function faultError(fault: Fault, latency: LatencyModel): ArmError {
   };
   switch (fault.kind) {
     case 'throttle':
-      return new ArmError(429, fault.code ?? 'TooManyRequests', fault.message ?? 'The request is being throttled (injected fault).', undefined, [], retryHeaders);
+      return new ArmError(
+        429,
+        fault.code ?? 'TooManyRequests',
+        fault.message ?? 'The request is being throttled (injected fault).',
+        undefined,
+        [],
+        retryHeaders,
+      );
     case 'retryableError':
-      return new ArmError(429, fault.code ?? 'RetryableError', fault.message ?? 'A retryable error occurred (injected fault).', undefined, [], retryHeaders);
+      return new ArmError(
+        429,
+        fault.code ?? 'RetryableError',
+        fault.message ?? 'A retryable error occurred (injected fault).',
+        undefined,
+        [],
+        retryHeaders,
+      );
     case 'serverError':
-      return new ArmError(500, fault.code ?? 'InternalServerError', fault.message ?? 'An internal server error occurred (injected fault).');
+      return new ArmError(
+        500,
+        fault.code ?? 'InternalServerError',
+        fault.message ?? 'An internal server error occurred (injected fault).',
+      );
     case 'serviceUnavailable':
-      return new ArmError(503, fault.code ?? 'ServiceUnavailable', fault.message ?? 'The service is unavailable (injected fault).', undefined, [], retryHeaders);
+      return new ArmError(
+        503,
+        fault.code ?? 'ServiceUnavailable',
+        fault.message ?? 'The service is unavailable (injected fault).',
+        undefined,
+        [],
+        retryHeaders,
+      );
     default:
-      return new ArmError(409, fault.code ?? 'AnotherOperationInProgress', fault.message ?? 'Another operation on this or dependent resource is in progress (injected fault).');
+      return new ArmError(
+        409,
+        fault.code ?? 'AnotherOperationInProgress',
+        fault.message ?? 'Another operation on this or dependent resource is in progress (injected fault).',
+      );
   }
 }
-
 
 /** ARM's name rules for the resource types we model (1–80 word characters, '.', '-', '_'; VMs up to 64). */
 function checkResourceName(type: ResourceType, name: string): void {

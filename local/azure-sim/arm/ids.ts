@@ -9,7 +9,8 @@ export interface ParsedId {
   child?: { type: string; name: string };
 }
 
-const ID_RE = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/([^/]+)\/([^/]+)\/([^/]+)(?:\/([^/]+)\/([^/]+))?\/?$/i;
+const ID_RE =
+  /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/([^/]+)\/([^/]+)\/([^/]+)(?:\/([^/]+)\/([^/]+))?\/?$/i;
 
 export function parseResourceId(id: string): ParsedId | undefined {
   const m = ID_RE.exec(id);

@@ -94,7 +94,9 @@ export class OperationManager {
     };
     const run = async (): Promise<void> => {
       if (never) {
-        await new Promise<void>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+        await new Promise<void>((_, reject) =>
+          signal.addEventListener('abort', () => reject(signal.reason), { once: true }),
+        );
         return;
       }
       let result: unknown;

@@ -71,7 +71,10 @@ export class ResourceStore {
   list(filter: { type?: string; subscriptionId?: string; resourceGroup?: string } = {}): ResourceRecord[] {
     const eq = (a: string, b?: string) => b === undefined || a.toLowerCase() === b.toLowerCase();
     return [...this.resources.values()].filter(
-      (r) => eq(r.type, filter.type) && eq(r.subscriptionId, filter.subscriptionId) && eq(r.resourceGroup, filter.resourceGroup),
+      (r) =>
+        eq(r.type, filter.type) &&
+        eq(r.subscriptionId, filter.subscriptionId) &&
+        eq(r.resourceGroup, filter.resourceGroup),
     );
   }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ArmError } from '../arm/errors';
 import type { Route } from '../arm/engine';
-import type { SimRequest, SimResponse } from '../arm/http-types';
+import type { SimRequest, SimResponse } from '../arm/httpTypes';
 
 interface SecretVersion {
   version: string;
@@ -49,10 +49,13 @@ export class SecretStore {
     const m = req.method;
     if (collection === 'secrets') {
       if (!name && m === 'GET') return { ...base, op: 'secrets.list', exec: async () => this.list(vault) };
-      if (name && !third && m === 'PUT') return { ...base, op: 'secrets.set', exec: async () => this.set(vault, name, req.body) };
-      if (name && third === 'versions' && m === 'GET') return { ...base, op: 'secrets.listVersions', exec: async () => this.listVersions(vault, name) };
+      if (name && !third && m === 'PUT')
+        return { ...base, op: 'secrets.set', exec: async () => this.set(vault, name, req.body) };
+      if (name && third === 'versions' && m === 'GET')
+        return { ...base, op: 'secrets.listVersions', exec: async () => this.listVersions(vault, name) };
       if (name && m === 'GET') return { ...base, op: 'secrets.get', exec: async () => this.get(vault, name, third) };
-      if (name && !third && m === 'DELETE') return { ...base, op: 'secrets.delete', exec: async () => this.delete(vault, name) };
+      if (name && !third && m === 'DELETE')
+        return { ...base, op: 'secrets.delete', exec: async () => this.delete(vault, name) };
     }
     if (collection === 'deletedsecrets' && name) {
       if (m === 'GET') return { ...base, op: 'secrets.getDeleted', exec: async () => this.getDeleted(vault, name) };
@@ -81,7 +84,11 @@ export class SecretStore {
     if (typeof body?.value !== 'string') throw kvError(400, 'BadParameter', "Property 'value' is required.");
     const existing = this.secrets.get(name.toLowerCase());
     if (existing?.deletedDate !== undefined) {
-      throw kvError(409, 'Conflict', `Secret ${name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the secret can only be recovered or purged.`);
+      throw kvError(
+        409,
+        'Conflict',
+        `Secret ${name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the secret can only be recovered or purged.`,
+      );
     }
     const now = Math.floor(Date.now() / 1000);
     const v: SecretVersion = {
@@ -103,7 +110,11 @@ export class SecretStore {
     const s = this.live(name);
     const v = version ? s?.versions.find((x) => x.version === version) : s?.versions[s.versions.length - 1];
     if (!s || !v) {
-      throw kvError(404, 'SecretNotFound', `A secret with (name/id) ${name}${version ? `/${version}` : ''} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command.`);
+      throw kvError(
+        404,
+        'SecretNotFound',
+        `A secret with (name/id) ${name}${version ? `/${version}` : ''} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command.`,
+      );
     }
     if (!v.enabled) throw kvError(403, 'Forbidden', `Operation get is not allowed on a disabled secret.`);
     return { status: 200, body: this.bundle(vault, s, v, true) };

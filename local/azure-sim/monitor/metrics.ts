@@ -1,8 +1,8 @@
 import { ArmError } from '../arm/errors';
 import type { Route } from '../arm/engine';
-import type { SimRequest, SimResponse } from '../arm/http-types';
+import type { SimRequest, SimResponse } from '../arm/httpTypes';
 import { parseResourceId, sameId } from '../arm/ids';
-import { T, nicIpConfigs } from '../arm/network-refs';
+import { T, nicIpConfigs } from '../arm/networkRefs';
 import type { ResourceStore } from '../arm/store';
 import type { VmRuntime } from '../vm/runtime';
 
@@ -77,10 +77,14 @@ export class MetricsService {
     if (!names.length) throw badRequest('metricnames is required.');
     for (const n of names) {
       if (!METRICS[n.toLowerCase()]) {
-        throw badRequest(`Failed to find metric configuration for provider: Microsoft.Network, resource Type: loadBalancers, metric: ${n}, Valid metrics: DipAvailability,VipAvailability`);
+        throw badRequest(
+          `Failed to find metric configuration for provider: Microsoft.Network, resource Type: loadBalancers, metric: ${n}, Valid metrics: DipAvailability,VipAvailability`,
+        );
       }
     }
-    const aggregations = (q.get('aggregation') ?? 'average').split(',').map((a) => a.trim().toLowerCase()) as Aggregation[];
+    const aggregations = (q.get('aggregation') ?? 'average')
+      .split(',')
+      .map((a) => a.trim().toLowerCase()) as Aggregation[];
     for (const a of aggregations) if (!AGGREGATIONS.includes(a)) throw badRequest(`Invalid aggregation '${a}'.`);
     const intervalIso = q.get('interval') ?? 'PT1M';
     const bucketMs = durationMs(intervalIso) * this.timeScale;
@@ -88,14 +92,23 @@ export class MetricsService {
     const now = Date.now();
     const end = q.get('endtime') ? Date.parse(q.get('endtime')!) : now;
     const start = q.get('starttime') ? Date.parse(q.get('starttime')!) : end - bucketMs * 60;
-    if (Number.isNaN(start) || Number.isNaN(end) || start >= end) throw badRequest('Invalid time range: starttime must be before endtime.');
+    if (Number.isNaN(start) || Number.isNaN(end) || start >= end)
+      throw badRequest('Invalid time range: starttime must be before endtime.');
     const ids: unknown = req.body?.resourceids;
     if (!Array.isArray(ids) || !ids.length) throw badRequest('resourceids is required.');
     const filter = backendFilter(q.get('filter'));
     const values = ids.map((id: string) => {
       const lb = this.store.get(id);
       if (!lb || lb.type !== T.lb || !parseResourceId(id)) {
-        return { starttime: new Date(start).toISOString(), endtime: new Date(end).toISOString(), interval: intervalIso, namespace: T.lb, resourceid: id, value: [], errorCode: 'ResourceNotFound' };
+        return {
+          starttime: new Date(start).toISOString(),
+          endtime: new Date(end).toISOString(),
+          interval: intervalIso,
+          namespace: T.lb,
+          resourceid: id,
+          value: [],
+          errorCode: 'ResourceNotFound',
+        };
       }
       const probePort = this.probePort(lb);
       const backends = this.backendIps(id).filter((ip) => !filter.only || filter.only.has(ip));
@@ -103,16 +116,28 @@ export class MetricsService {
       const firstBucket = Math.floor(Math.max(start, end - MAX_BUCKETS * bucketMs) / bucketMs) * bucketMs;
       const buckets: number[] = [];
       for (let t = firstBucket; t < end; t += bucketMs) buckets.push(t);
-      const answered = (ip: string, t: number) => probePort !== undefined && this.runtime().probeAnswered(ip, probePort, new Date(t));
+      const answered = (ip: string, t: number) =>
+        probePort !== undefined && this.runtime().probeAnswered(ip, probePort, new Date(t));
       const series = (sample: (t: number) => boolean) =>
         buckets.map((t) => {
           const point: Record<string, unknown> = { timeStamp: new Date(t).toISOString() };
           if (t >= now) return point;
           const until = Math.min(t + bucketMs, now);
-          const samples: number[] = Array.from({ length: SAMPLES }, (_, i) => (sample(t + ((i + 0.5) * (until - t)) / SAMPLES) ? 100 : 0));
+          const samples: number[] = Array.from({ length: SAMPLES }, (_, i) =>
+            sample(t + ((i + 0.5) * (until - t)) / SAMPLES) ? 100 : 0,
+          );
           const sum = samples.reduce((a, b) => a + b, 0);
           for (const a of aggregations) {
-            point[a] = a === 'average' ? sum / samples.length : a === 'minimum' ? Math.min(...samples) : a === 'maximum' ? Math.max(...samples) : a === 'total' ? sum : samples.length;
+            point[a] =
+              a === 'average'
+                ? sum / samples.length
+                : a === 'minimum'
+                  ? Math.min(...samples)
+                  : a === 'maximum'
+                    ? Math.max(...samples)
+                    : a === 'total'
+                      ? sum
+                      : samples.length;
           }
           return point;
         });
@@ -127,14 +152,19 @@ export class MetricsService {
             data: series((t) => answered(ip, t)),
           }));
         } else if (key === 'dipavailability') {
-          timeseries = backends.length ? [{ metadatavalues: [], data: this.averageSeries(backends.map((ip) => series((t) => answered(ip, t)))) }] : [];
+          timeseries = backends.length
+            ? [{ metadatavalues: [], data: this.averageSeries(backends.map((ip) => series((t) => answered(ip, t)))) }]
+            : [];
         } else {
           timeseries = [{ metadatavalues: [], data: series((t) => backends.some((ip) => answered(ip, t))) }];
         }
         return {
           id: `${lb.id}/providers/Microsoft.Insights/metrics/${name}`,
           type: 'Microsoft.Insights/metrics',
-          name: { value: name, localizedValue: name === 'DipAvailability' ? 'Health Probe Status' : 'Data Path Availability' },
+          name: {
+            value: name,
+            localizedValue: name === 'DipAvailability' ? 'Health Probe Status' : 'Data Path Availability',
+          },
           displayDescription: meta.description,
           unit: meta.unit,
           timeseries,
@@ -170,14 +200,19 @@ export class MetricsService {
   private probePort(lb: { properties: any }): number | undefined {
     const probes: any[] = lb.properties.probes ?? [];
     const used = (lb.properties.loadBalancingRules ?? []).map((r: any) => r.properties.probe?.id).find(Boolean);
-    const probe = probes.find((p) => used && used.toLowerCase().endsWith(`/probes/${p.name.toLowerCase()}`)) ?? probes[0];
+    const probe =
+      probes.find((p) => used && used.toLowerCase().endsWith(`/probes/${p.name.toLowerCase()}`)) ?? probes[0];
     return probe?.properties.port;
   }
 
   /** Private IPs of the NIC ip configurations in any backend pool of the load balancer. */
   private backendIps(lbId: string): string[] {
     return nicIpConfigs(this.store)
-      .filter((u) => (u.item.properties.loadBalancerBackendAddressPools ?? []).some((p: any) => sameId(p.id.split('/').slice(0, -2).join('/'), lbId)))
+      .filter((u) =>
+        (u.item.properties.loadBalancerBackendAddressPools ?? []).some((p: any) =>
+          sameId(p.id.split('/').slice(0, -2).join('/'), lbId),
+        ),
+      )
       .map((u) => u.item.properties.privateIPAddress as string);
   }
 }

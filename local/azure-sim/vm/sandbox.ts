@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runInSandbox, type SandboxRunResult } from './sandbox-exec';
-import { sandboxPathsFor, stubsDir, type SandboxPaths } from './sandbox-paths';
-import { HIDDEN_HOST_BINARIES, RHEL_DIRS, rhelTree } from './rhel-tree';
+import { runInSandbox, type SandboxRunResult } from './sandboxExec';
+import { sandboxPathsFor, stubsDir, type SandboxPaths } from './sandboxPaths';
+import { HIDDEN_HOST_BINARIES, RHEL_DIRS, rhelTree } from './rhelTree';
 import type { SimVm } from './runtime';
 
 /** A VM's sandbox: its root file system on the host and the way to run bash inside it. */
@@ -12,7 +12,10 @@ export class Sandbox {
   private readonly stubs = stubsDir();
   private internalSeq = 0;
 
-  constructor(rootDir: string, readonly vm: SimVm) {
+  constructor(
+    rootDir: string,
+    readonly vm: SimVm,
+  ) {
     this.paths = sandboxPathsFor(rootDir, vm);
   }
 
@@ -35,7 +38,18 @@ export class Sandbox {
       fs.mkdirSync(path.join(fsDir, dir), { recursive: true });
       if (mode !== undefined) fs.chmodSync(path.join(fsDir, dir), mode);
     }
-    for (const [link, target] of [['bin', 'usr/bin'], ['sbin', 'usr/sbin'], ['lib', 'usr/lib'], ['lib64', 'usr/lib64'], ['var/run', '../run'], ['dev/fd', '/proc/self/fd'], ['dev/stdin', '/proc/self/fd/0'], ['dev/stdout', '/proc/self/fd/1'], ['dev/stderr', '/proc/self/fd/2'], ['etc/mtab', '../run/sim/mounts']] as const) {
+    for (const [link, target] of [
+      ['bin', 'usr/bin'],
+      ['sbin', 'usr/sbin'],
+      ['lib', 'usr/lib'],
+      ['lib64', 'usr/lib64'],
+      ['var/run', '../run'],
+      ['dev/fd', '/proc/self/fd'],
+      ['dev/stdin', '/proc/self/fd/0'],
+      ['dev/stdout', '/proc/self/fd/1'],
+      ['dev/stderr', '/proc/self/fd/2'],
+      ['etc/mtab', '../run/sim/mounts'],
+    ] as const) {
       fs.symlinkSync(target, path.join(fsDir, link));
     }
     for (const f of rhelTree(this.vm)) {
@@ -52,7 +66,8 @@ export class Sandbox {
       fs.mkdirSync(path.join(fsDir, 'dev/disk/azure/scsi1'), { recursive: true });
       fs.symlinkSync(`../../../${dev}`, path.join(fsDir, `dev/disk/azure/scsi1/lun${d.lun}`));
     });
-    for (const lv of ['rootlv', 'usrlv', 'optlv', 'homelv', 'varlv', 'tmplv']) fs.writeFileSync(path.join(fsDir, 'dev/mapper', `rootvg-${lv}`), '');
+    for (const lv of ['rootlv', 'usrlv', 'optlv', 'homelv', 'varlv', 'tmplv'])
+      fs.writeFileSync(path.join(fsDir, 'dev/mapper', `rootvg-${lv}`), '');
     this.hideHostBinaries();
     fs.writeFileSync(path.join(fsDir, '.sim', 'vm-name'), this.vm.name);
     const r = await this.runInternal('/.sim/stubs/sim-firstboot');
@@ -68,7 +83,13 @@ export class Sandbox {
 
   /** Runs a script (already written inside the sandbox) as root. */
   run(scriptPath: string, cwd: string, timeoutMs: number, keepBytes: number): Promise<SandboxRunResult> {
-    return runInSandbox(this.paths, this.stubs, { hostname: this.vm.computerName, scriptPath, cwd, timeoutMs, keepBytes });
+    return runInSandbox(this.paths, this.stubs, {
+      hostname: this.vm.computerName,
+      scriptPath,
+      cwd,
+      timeoutMs,
+      keepBytes,
+    });
   }
 
   /** Runs simulator-internal bash (boot, shutdown, LifeKeeper model actions) inside the sandbox. */

@@ -1,6 +1,9 @@
 /** One timer for all periodic work of the VM runtime (QWK writers, model refresh); unref'd, stoppable. */
 export class Scheduler {
-  private readonly tasks = new Map<string, { intervalMs: number; due: number; fn: () => void | Promise<void>; running: boolean }>();
+  private readonly tasks = new Map<
+    string,
+    { intervalMs: number; due: number; fn: () => void | Promise<void>; running: boolean }
+  >();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 

@@ -7,11 +7,27 @@
 import { randomUUID } from 'node:crypto';
 import type { HostContext } from '../extension';
 import { parseJsonText, type OrchestratorStateDto } from './actions';
-import { decideEpisode, playedJson, triageMessages, triggerPayloadJson, type EpisodeDecision, type InstanceIdentity, type InvocationOutcome, type RuntimeStatus, type TimerSettings } from './episode';
+import {
+  decideEpisode,
+  playedJson,
+  triageMessages,
+  triggerPayloadJson,
+  type EpisodeDecision,
+  type InstanceIdentity,
+  type InvocationOutcome,
+  type RuntimeStatus,
+  type TimerSettings,
+} from './episode';
 import { ActivityPool } from './activityPool';
 import { EventType, SCHEDULING_EVENTS, completedId, events, type HistoryEvent } from './history';
 import { logLifecycle } from './lifecycleLog';
-import { batchActivities, typedDataToJson, type ActivityItem, type ControlMessage, type WorkBatchMessage } from './messages';
+import {
+  batchActivities,
+  typedDataToJson,
+  type ActivityItem,
+  type ControlMessage,
+  type WorkBatchMessage,
+} from './messages';
 import { QueuePoller } from './queuePoller';
 import { HeldMessage, LeaseKeeper } from './leases';
 import type { ScheduledWork } from './replay';
@@ -59,7 +75,11 @@ interface Session {
 }
 
 export const TERMINAL: ReadonlySet<RuntimeStatus> = new Set(['Completed', 'Failed', 'Terminated']);
-const CONTROL_EVENTS = new Set([EventType.ExecutionTerminated, EventType.ExecutionSuspended, EventType.ExecutionResumed]);
+const CONTROL_EVENTS = new Set([
+  EventType.ExecutionTerminated,
+  EventType.ExecutionSuspended,
+  EventType.ExecutionResumed,
+]);
 const MAX_EARLY_EPISODES = 50;
 
 export class InstanceExistsError extends Error {}
@@ -90,8 +110,10 @@ export class DurableEngine {
     this.log = ctx.logger;
     this.store = new TaskHubStore(ctx.storageConnectionString(), settings.hubName);
     this.leases = new LeaseKeeper(this.store, settings.leaseSeconds, (m) => this.log.warn(m));
-    this.activities = new ActivityPool(settings.maxConcurrentActivityFunctions, ctx.invoke, (held, event) =>
-      this.deliver(held.body.instanceId, { event, executionId: held.body.executionId, source: held }),
+    this.activities = new ActivityPool(
+      settings.maxConcurrentActivityFunctions,
+      ctx.invoke,
+      (held, event) => this.deliver(held.body.instanceId, { event, executionId: held.body.executionId, source: held }),
       (p) => this.track(p),
     );
   }
@@ -99,7 +121,12 @@ export class DurableEngine {
   async start(): Promise<void> {
     await this.store.init();
     this.leases.start();
-    const poll = <T>(queue: TaskHubStore['control'], label: string, busy: () => boolean, handle: (held: HeldMessage<T>) => void) => {
+    const poll = <T>(
+      queue: TaskHubStore['control'],
+      label: string,
+      busy: () => boolean,
+      handle: (held: HeldMessage<T>) => void,
+    ) => {
       const poller = new QueuePoller<T>(this.store, queue, {
         leaseSeconds: this.settings.leaseSeconds,
         maxIntervalMs: this.settings.maxPollingIntervalMs,
@@ -107,16 +134,29 @@ export class DurableEngine {
         log: this.log,
         label,
         onMessage: (m) => {
-          const held = new HeldMessage(queue, m.body, { messageId: m.messageId, popReceipt: m.popReceipt }, m.nextVisibleOn);
+          const held = new HeldMessage(
+            queue,
+            m.body,
+            { messageId: m.messageId, popReceipt: m.popReceipt },
+            m.nextVisibleOn,
+          );
           if (this.leases.hold(held)) handle(held);
         },
       });
       this.pollers.push(poller as QueuePoller<unknown>);
       this.track(poller.run());
     };
-    poll<ControlMessage>(this.store.control, 'control', () => false, (held) => this.deliverControl(held));
-    poll<WorkBatchMessage>(this.store.workItems, 'work-item', () => this.activities.queued >= this.settings.maxConcurrentActivityFunctions, (held) =>
-      this.activities.enqueue(held),
+    poll<ControlMessage>(
+      this.store.control,
+      'control',
+      () => false,
+      (held) => this.deliverControl(held),
+    );
+    poll<WorkBatchMessage>(
+      this.store.workItems,
+      'work-item',
+      () => this.activities.queued >= this.settings.maxConcurrentActivityFunctions,
+      (held) => this.activities.enqueue(held),
     );
   }
 
@@ -130,7 +170,8 @@ export class DurableEngine {
     const deadline = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), this.settings.stopGraceMs)));
     const outcome = await Promise.race([Promise.allSettled([...this.inflight]).then(() => 'done' as const), deadline]);
     clearTimeout(timer);
-    if (outcome === 'timeout') this.log.warn('Durable engine: in-flight work abandoned at shutdown; its messages will be redelivered');
+    if (outcome === 'timeout')
+      this.log.warn('Durable engine: in-flight work abandoned at shutdown; its messages will be redelivered');
     await this.leases.releaseAll();
   }
 
@@ -144,7 +185,12 @@ export class DurableEngine {
 
   /** Writes a message that this host holds (invisible to others while the lease is renewed). */
   private hold<T>(queue: TaskHubStore['control'], body: T, invisibleSeconds: number): HeldMessage<T> {
-    const held = new HeldMessage(queue, body, this.store.send(queue, body, invisibleSeconds), Date.now() + invisibleSeconds * 1000);
+    const held = new HeldMessage(
+      queue,
+      body,
+      this.store.send(queue, body, invisibleSeconds),
+      Date.now() + invisibleSeconds * 1000,
+    );
     held.ready.catch(() => undefined);
     this.leases.hold(held);
     return held;
@@ -154,16 +200,28 @@ export class DurableEngine {
     return this.hold(this.store.control, body, this.settings.leaseSeconds);
   }
 
-  private sendTimer(instanceId: string, executionId: string, w: { id: number; fireAt: string }): HeldMessage<ControlMessage> {
+  private sendTimer(
+    instanceId: string,
+    executionId: string,
+    w: { id: number; fireAt: string },
+  ): HeldMessage<ControlMessage> {
     const fireAt = Date.parse(w.fireAt);
-    const body: ControlMessage = { instanceId, executionId, event: events.timerFired(new Date(fireAt), w.id, w.fireAt) };
+    const body: ControlMessage = {
+      instanceId,
+      executionId,
+      event: events.timerFired(new Date(fireAt), w.id, w.fireAt),
+    };
     return this.hold(this.store.control, body, Math.max(1, (fireAt - Date.now()) / 1000));
   }
 
   /** Sends activities as work-batch messages. */
   private sendWork(instanceId: string, executionId: string, items: ActivityItem[]): HeldMessage<WorkBatchMessage>[] {
     return batchActivities(items).map((batch) => {
-      const held = this.hold(this.store.workItems, { instanceId, executionId, items: batch }, this.settings.leaseSeconds);
+      const held = this.hold(
+        this.store.workItems,
+        { instanceId, executionId, items: batch },
+        this.settings.leaseSeconds,
+      );
       held.pending = batch.length;
       return held;
     });
@@ -245,9 +303,17 @@ export class DurableEngine {
   // ---- client operations --------------------------------------------------------------------------
 
   /** Creates (or restarts a finished) instance and enqueues its ExecutionStarted. */
-  async startInstance(name: string, instanceId: string, input: string | null, parent?: { instanceId: string; executionId: string; taskId: number; name: string }): Promise<void> {
+  async startInstance(
+    name: string,
+    instanceId: string,
+    input: string | null,
+    parent?: { instanceId: string; executionId: string; taskId: number; name: string },
+  ): Promise<void> {
     const existing = await this.store.getInstance(instanceId);
-    if (existing && !TERMINAL.has(existing.record.status)) throw new InstanceExistsError(`An instance with ID '${instanceId}' already exists with status ${existing.record.status}.`);
+    if (existing && !TERMINAL.has(existing.record.status))
+      throw new InstanceExistsError(
+        `An instance with ID '${instanceId}' already exists with status ${existing.record.status}.`,
+      );
     const now = new Date();
     const record: InstanceRecord = {
       instanceId,
@@ -260,7 +326,9 @@ export class DurableEngine {
       createdTime: now.toISOString(),
       lastUpdatedTime: now.toISOString(),
       episodes: 0,
-      ...(parent ? { parentInstanceId: parent.instanceId, parentExecutionId: parent.executionId, parentTaskId: parent.taskId } : {}),
+      ...(parent
+        ? { parentInstanceId: parent.instanceId, parentExecutionId: parent.executionId, parentTaskId: parent.taskId }
+        : {}),
     };
     const started = events.executionStarted(now, {
       name,
@@ -268,7 +336,11 @@ export class DurableEngine {
       executionId: record.executionId,
       input,
       parent: parent
-        ? { Name: parent.name, OrchestrationInstance: { InstanceId: parent.instanceId, ExecutionId: parent.executionId }, TaskScheduleId: parent.taskId }
+        ? {
+            Name: parent.name,
+            OrchestrationInstance: { InstanceId: parent.instanceId, ExecutionId: parent.executionId },
+            TaskScheduleId: parent.taskId,
+          }
         : undefined,
     });
     // The start message and the instance row are written together; the message stays invisible (held) until
@@ -278,7 +350,8 @@ export class DurableEngine {
       await Promise.all([held.ready, this.store.putInstance(record, existing?.etag)]);
     } catch (e) {
       this.leases.forget(held);
-      if (e instanceof ConflictError) throw new InstanceExistsError(`An instance with ID '${instanceId}' was started concurrently.`);
+      if (e instanceof ConflictError)
+        throw new InstanceExistsError(`An instance with ID '${instanceId}' was started concurrently.`);
       throw e;
     }
     const session = this.sessions.get(instanceId);
@@ -319,20 +392,36 @@ export class DurableEngine {
     }
     const open = history.filter((e) => SCHEDULING_EVENTS.has(e.EventType) && e.EventId >= 0 && !done.has(e.EventId));
     if (open.length === 0) return;
-    const activities = open.filter((e) => e.EventType === EventType.TaskScheduled).map((e) => ({ id: e.EventId, name: e.Name ?? '', input: e.Input ?? null }));
+    const activities = open
+      .filter((e) => e.EventType === EventType.TaskScheduled)
+      .map((e) => ({ id: e.EventId, name: e.Name ?? '', input: e.Input ?? null }));
     const batches = this.sendWork(record.instanceId, record.executionId, activities);
-    const timers = open.filter((e) => e.EventType === EventType.TimerCreated).map((e) => this.sendTimer(record.instanceId, record.executionId, { id: e.EventId, fireAt: e.FireAt ?? new Date().toISOString() }));
+    const timers = open
+      .filter((e) => e.EventType === EventType.TimerCreated)
+      .map((e) =>
+        this.sendTimer(record.instanceId, record.executionId, {
+          id: e.EventId,
+          fireAt: e.FireAt ?? new Date().toISOString(),
+        }),
+      );
     const children = open
       .filter((e) => e.EventType === EventType.SubOrchestrationInstanceCreated)
       .map((e) =>
-        this.startInstance(e.Name ?? '', e.InstanceId ?? '', e.Input ?? null, { instanceId: record.instanceId, executionId: record.executionId, taskId: e.EventId, name: record.name }).catch(
+        this.startInstance(e.Name ?? '', e.InstanceId ?? '', e.Input ?? null, {
+          instanceId: record.instanceId,
+          executionId: record.executionId,
+          taskId: e.EventId,
+          name: record.name,
+        }).catch(
           () => undefined, // the child exists (running or finished): it reports to the parent itself
         ),
       );
     await Promise.all([...batches.map((b) => b.ready), ...timers.map((t) => t.ready), ...children]);
     for (const b of batches) this.activities.enqueue(b);
     for (const t of timers) this.deliverControl(t);
-    this.log.info(`${record.instanceId}: re-dispatched ${activities.length} activities, ${timers.length} timers, ${children.length} sub-orchestrations after recovery`);
+    this.log.info(
+      `${record.instanceId}: re-dispatched ${activities.length} activities, ${timers.length} timers, ${children.length} sub-orchestrations after recovery`,
+    );
   }
 
   /** Drops mailbox entries whose effect is durable (or that are to be ignored) and releases their messages. */
@@ -365,7 +454,12 @@ export class DurableEngine {
     let state = await this.load(session);
     const staleCache = (st: SessionCache) =>
       TERMINAL.has(st.stored.record.status) ||
-      batch.some((m) => m.executionId !== undefined && m.executionId !== st.stored.record.executionId && !session.retired?.has(m.executionId));
+      batch.some(
+        (m) =>
+          m.executionId !== undefined &&
+          m.executionId !== st.stored.record.executionId &&
+          !session.retired?.has(m.executionId),
+      );
     if (state && staleCache(state)) {
       // The instance may have been restarted (new execution) by a client or a parent: re-read it.
       session.cache = undefined;
@@ -388,13 +482,24 @@ export class DurableEngine {
     if (current.length === 0) return;
 
     const now = new Date();
-    const identity: InstanceIdentity = { instanceId: record.instanceId, executionId: record.executionId, name: record.name, input: record.input, parentInstanceId: record.parentInstanceId };
+    const identity: InstanceIdentity = {
+      instanceId: record.instanceId,
+      executionId: record.executionId,
+      name: record.name,
+      input: record.input,
+      parentInstanceId: record.parentInstanceId,
+    };
     const control = (type: EventType) => current.find((m) => m.event.EventType === type);
     const terminate = control(EventType.ExecutionTerminated);
     if (terminate) {
       const reason = terminate.event.Input ?? null;
       const output = reason ?? JSON.stringify('');
-      const appended = [events.orchestratorStarted(now), terminate.event, events.executionCompleted(now, -1, 'Terminated', output), events.orchestratorCompleted(now)];
+      const appended = [
+        events.orchestratorStarted(now),
+        terminate.event,
+        events.executionCompleted(now, -1, 'Terminated', output),
+        events.orchestratorCompleted(now),
+      ];
       await this.commit(session, state, { appended, work: [], status: 'Terminated', output }, current, []);
       return;
     }
@@ -428,12 +533,21 @@ export class DurableEngine {
     await this.commit(session, state, decision, [...triage.accepted, ...triage.duplicates, ...controlMessages], fresh);
   }
 
-  private async invokeOrchestrator(name: string, identity: InstanceIdentity, pastJson: string, fresh: HistoryEvent[]): Promise<InvocationOutcome> {
-    if (!this.orchestrators.has(name.toLowerCase())) return { ok: false, message: `The function '${name}' doesn't exist or is not an orchestrator function.` };
+  private async invokeOrchestrator(
+    name: string,
+    identity: InstanceIdentity,
+    pastJson: string,
+    fresh: HistoryEvent[],
+  ): Promise<InvocationOutcome> {
+    if (!this.orchestrators.has(name.toLowerCase()))
+      return { ok: false, message: `The function '${name}' doesn't exist or is not an orchestrator function.` };
     try {
-      const result = await this.ctx.invoke(name, { triggerData: { json: triggerPayloadJson(identity, pastJson, fresh, this.settings.timers) } });
+      const result = await this.ctx.invoke(name, {
+        triggerData: { json: triggerPayloadJson(identity, pastJson, fresh, this.settings.timers) },
+      });
       const state = parseJsonText(typedDataToJson(result.returnValue)) as OrchestratorStateDto | null;
-      if (!state || typeof state !== 'object' || !Array.isArray(state.actions)) return { ok: false, message: 'The orchestrator returned an invalid state.' };
+      if (!state || typeof state !== 'object' || !Array.isArray(state.actions))
+        return { ok: false, message: 'The orchestrator returned an invalid state.' };
       return { ok: true, state };
     } catch (err) {
       return { ok: false, message: (err as Error).message };
@@ -446,7 +560,13 @@ export class DurableEngine {
    * dispatched locally. A crash in between leaves the consumed messages in the queue, and the instance is
    * recovered from history by the host that receives them (see redispatch).
    */
-  private async commit(session: Session, state: SessionCache, decision: EpisodeDecision, consumed: Inbound[], fresh: HistoryEvent[]): Promise<void> {
+  private async commit(
+    session: Session,
+    state: SessionCache,
+    decision: EpisodeDecision,
+    consumed: Inbound[],
+    fresh: HistoryEvent[],
+  ): Promise<void> {
     const { stored, history } = state;
     const before = stored.record;
     const now = new Date();
@@ -464,8 +584,14 @@ export class DurableEngine {
     const sends: Promise<unknown>[] = [];
     const parentLink = { instanceId: before.instanceId, executionId: before.executionId, name: before.name };
 
-    const activities = decision.work.filter((w): w is Extract<ScheduledWork, { kind: 'activity' }> => w.kind === 'activity');
-    for (const held of this.sendWork(before.instanceId, before.executionId, activities.map(({ id, name, input }) => ({ id, name, input })))) {
+    const activities = decision.work.filter(
+      (w): w is Extract<ScheduledWork, { kind: 'activity' }> => w.kind === 'activity',
+    );
+    for (const held of this.sendWork(
+      before.instanceId,
+      before.executionId,
+      activities.map(({ id, name, input }) => ({ id, name, input })),
+    )) {
       outbound.push(held);
       sends.push(held.ready);
       local.push(() => this.activities.enqueue(held));
@@ -488,8 +614,18 @@ export class DurableEngine {
       const parentEvent =
         decision.status === 'Completed'
           ? events.subOrchestrationCompleted(now, before.parentTaskId ?? -1, decision.output)
-          : events.subOrchestrationFailed(now, before.parentTaskId ?? -1, `Sub-orchestration '${before.name}' ${decision.status.toLowerCase()}: ${String(parseJsonText(decision.output))}`, decision.output ?? '', decision.failure);
-      const held = this.sendControl({ instanceId: before.parentInstanceId, executionId: before.parentExecutionId, event: parentEvent });
+          : events.subOrchestrationFailed(
+              now,
+              before.parentTaskId ?? -1,
+              `Sub-orchestration '${before.name}' ${decision.status.toLowerCase()}: ${String(parseJsonText(decision.output))}`,
+              decision.output ?? '',
+              decision.failure,
+            );
+      const held = this.sendControl({
+        instanceId: before.parentInstanceId,
+        executionId: before.parentExecutionId,
+        event: parentEvent,
+      });
       outbound.push(held);
       sends.push(held.ready);
       local.push(() => this.deliverControl(held));
@@ -499,7 +635,12 @@ export class DurableEngine {
       record.input = decision.continueAsNewInput ?? null;
       record.output = null;
       record.episodes = 0;
-      const started = events.executionStarted(now, { name: before.name, instanceId: before.instanceId, executionId: record.executionId, input: record.input });
+      const started = events.executionStarted(now, {
+        name: before.name,
+        instanceId: before.instanceId,
+        executionId: record.executionId,
+        input: record.input,
+      });
       const held = this.sendControl({ instanceId: before.instanceId, executionId: record.executionId, event: started });
       outbound.push(held);
       sends.push(held.ready);
@@ -520,11 +661,14 @@ export class DurableEngine {
       : {
           stored: { record, etag: etag.value },
           history: appendAll(history, decision.appended),
-          pastJson: state.pastJson ? `${state.pastJson},${playedJson(decision.appended)}` : playedJson(decision.appended),
+          pastJson: state.pastJson
+            ? `${state.pastJson},${playedJson(decision.appended)}`
+            : playedJson(decision.appended),
         };
     this.consume(session, consumed);
     for (const fn of local) fn();
-    if (executionChanged) this.track(this.store.deleteOtherExecutions(record.instanceId, record.executionId).catch(() => undefined));
+    if (executionChanged)
+      this.track(this.store.deleteOtherExecutions(record.instanceId, record.executionId).catch(() => undefined));
     logLifecycle(this.log, before, record, decision, fresh);
   }
 }

@@ -4,7 +4,14 @@
  * orchestrator's returned state (new history events, work to dispatch, runtime status).
  */
 import { plainInputJson, parseJsonText, type OrchestratorStateDto } from './actions';
-import { EventType, SCHEDULING_EVENTS, completedId, events, type FailureDetailsDto, type HistoryEvent } from './history';
+import {
+  EventType,
+  SCHEDULING_EVENTS,
+  completedId,
+  events,
+  type FailureDetailsDto,
+  type HistoryEvent,
+} from './history';
 import { NonDeterminismError, UnsupportedActionError, replayActions, type ScheduledWork } from './replay';
 
 export const OUT_OF_PROC_DATA_LABEL = '\n\n$OutOfProcData$:';
@@ -38,7 +45,12 @@ export function playedJson(events: readonly HistoryEvent[]): string {
  * The orchestrationTrigger binding data (the extension's RemoteOrchestratorContext) as JSON text. `pastJson` is
  * playedJson(past), kept by the caller so long histories are not re-serialized every episode.
  */
-export function triggerPayloadJson(id: InstanceIdentity, pastJson: string, fresh: readonly HistoryEvent[], timers: TimerSettings = DEFAULT_TIMER_SETTINGS): string {
+export function triggerPayloadJson(
+  id: InstanceIdentity,
+  pastJson: string,
+  fresh: readonly HistoryEvent[],
+  timers: TimerSettings = DEFAULT_TIMER_SETTINGS,
+): string {
   const head = JSON.stringify({
     instanceId: id.instanceId,
     isReplaying: pastJson.length > 0,
@@ -56,7 +68,12 @@ export function triggerPayloadJson(id: InstanceIdentity, pastJson: string, fresh
 }
 
 /** The same payload as an object. */
-export function triggerPayload(id: InstanceIdentity, past: readonly HistoryEvent[], fresh: readonly HistoryEvent[], timers: TimerSettings = DEFAULT_TIMER_SETTINGS): Record<string, unknown> {
+export function triggerPayload(
+  id: InstanceIdentity,
+  past: readonly HistoryEvent[],
+  fresh: readonly HistoryEvent[],
+  timers: TimerSettings = DEFAULT_TIMER_SETTINGS,
+): Record<string, unknown> {
   return JSON.parse(triggerPayloadJson(id, playedJson(past), fresh, timers)) as Record<string, unknown>;
 }
 
@@ -69,7 +86,11 @@ export interface MessageTriage<T> {
 }
 
 /** Sorts incoming messages: exactly-once completions, one ExecutionStarted, early completions held back. */
-export function triageMessages<T>(past: readonly HistoryEvent[], incoming: readonly T[], eventOf: (item: T) => HistoryEvent): MessageTriage<T> {
+export function triageMessages<T>(
+  past: readonly HistoryEvent[],
+  incoming: readonly T[],
+  eventOf: (item: T) => HistoryEvent,
+): MessageTriage<T> {
   const scheduled = new Set<number>();
   const completed = new Set<number>();
   let started = false;
@@ -116,7 +137,8 @@ export function parseOrchestratorFailure(message: string): { error: string; stat
   }
 }
 
-export type RuntimeStatus = 'Pending' | 'Running' | 'Completed' | 'ContinuedAsNew' | 'Failed' | 'Terminated' | 'Suspended';
+export type RuntimeStatus =
+  'Pending' | 'Running' | 'Completed' | 'ContinuedAsNew' | 'Failed' | 'Terminated' | 'Suspended';
 
 export interface EpisodeDecision {
   /** Events to append to history for this episode (including the fresh ones passed in). */
@@ -131,12 +153,23 @@ export interface EpisodeDecision {
   failure?: FailureDetailsDto;
 }
 
-function failed(id: InstanceIdentity, fresh: readonly HistoryEvent[], now: Date, nextId: number, error: string, customStatus?: string | null): EpisodeDecision {
+function failed(
+  id: InstanceIdentity,
+  fresh: readonly HistoryEvent[],
+  now: Date,
+  nextId: number,
+  error: string,
+  customStatus?: string | null,
+): EpisodeDecision {
   const message = `Orchestrator function '${id.name}' failed: ${error}`;
   const failure: FailureDetailsDto = { ErrorType: 'OrchestrationFailureException', ErrorMessage: message };
   const output = JSON.stringify(message);
   return {
-    appended: [...fresh, events.executionCompleted(now, nextId, 'Failed', output, failure), events.orchestratorCompleted(now)],
+    appended: [
+      ...fresh,
+      events.executionCompleted(now, nextId, 'Failed', output, failure),
+      events.orchestratorCompleted(now),
+    ],
     work: [],
     status: 'Failed',
     output,
@@ -151,7 +184,13 @@ function customStatusJson(state: OrchestratorStateDto | undefined): string | nul
 }
 
 /** Turns the orchestrator's answer into the episode's history events, work and status. */
-export function decideEpisode(id: InstanceIdentity, past: readonly HistoryEvent[], fresh: readonly HistoryEvent[], outcome: InvocationOutcome, now: Date): EpisodeDecision {
+export function decideEpisode(
+  id: InstanceIdentity,
+  past: readonly HistoryEvent[],
+  fresh: readonly HistoryEvent[],
+  outcome: InvocationOutcome,
+  now: Date,
+): EpisodeDecision {
   if (!outcome.ok) {
     const { error, state } = parseOrchestratorFailure(outcome.message);
     return failed(id, fresh, now, 0, state?.error ?? error, customStatusJson(state));
@@ -160,15 +199,25 @@ export function decideEpisode(id: InstanceIdentity, past: readonly HistoryEvent[
   const customStatus = customStatusJson(state);
   let replay;
   try {
-    replay = replayActions({ instanceId: id.instanceId, history: [...past, ...fresh], actions: state.actions?.[0] ?? [], now });
+    replay = replayActions({
+      instanceId: id.instanceId,
+      history: [...past, ...fresh],
+      actions: state.actions?.[0] ?? [],
+      now,
+    });
   } catch (err) {
-    if (err instanceof NonDeterminismError || err instanceof UnsupportedActionError) return failed(id, fresh, now, 0, err.message, customStatus);
+    if (err instanceof NonDeterminismError || err instanceof UnsupportedActionError)
+      return failed(id, fresh, now, 0, err.message, customStatus);
     throw err;
   }
   const scheduled = [...fresh, ...replay.newEvents];
   if (state.isDone && replay.continueAsNewInput !== undefined) {
     return {
-      appended: [...scheduled, events.continueAsNew(now, replay.nextId, replay.continueAsNewInput), events.orchestratorCompleted(now)],
+      appended: [
+        ...scheduled,
+        events.continueAsNew(now, replay.nextId, replay.continueAsNewInput),
+        events.orchestratorCompleted(now),
+      ],
       work: [],
       status: 'ContinuedAsNew',
       output: plainInputJson(state.output),
@@ -179,12 +228,22 @@ export function decideEpisode(id: InstanceIdentity, past: readonly HistoryEvent[
   if (state.isDone) {
     const output = plainInputJson(state.output);
     return {
-      appended: [...scheduled, events.executionCompleted(now, replay.nextId, 'Completed', output), events.orchestratorCompleted(now)],
+      appended: [
+        ...scheduled,
+        events.executionCompleted(now, replay.nextId, 'Completed', output),
+        events.orchestratorCompleted(now),
+      ],
       work: replay.work.filter((w) => w.kind !== 'timer'),
       status: 'Completed',
       output,
       customStatus,
     };
   }
-  return { appended: [...scheduled, events.orchestratorCompleted(now)], work: replay.work, status: 'Running', output: null, customStatus };
+  return {
+    appended: [...scheduled, events.orchestratorCompleted(now)],
+    work: replay.work,
+    status: 'Running',
+    output: null,
+    customStatus,
+  };
 }

@@ -56,7 +56,11 @@ export interface HistoryEvent {
   FailureDetails?: FailureDetailsDto;
   OrchestrationStatus?: string;
   OrchestrationInstance?: { InstanceId: string; ExecutionId: string };
-  ParentInstance?: { Name: string; OrchestrationInstance: { InstanceId: string; ExecutionId: string }; TaskScheduleId: number };
+  ParentInstance?: {
+    Name: string;
+    OrchestrationInstance: { InstanceId: string; ExecutionId: string };
+    TaskScheduleId: number;
+  };
 }
 
 type Extra = Partial<Omit<HistoryEvent, 'EventType' | 'EventId' | 'IsPlayed' | 'Timestamp'>>;
@@ -71,7 +75,13 @@ export const events = {
   orchestratorCompleted: (at: Date) => ev(EventType.OrchestratorCompleted, -1, at),
   executionStarted: (
     at: Date,
-    o: { name: string; instanceId: string; executionId: string; input: string | null; parent?: HistoryEvent['ParentInstance'] },
+    o: {
+      name: string;
+      instanceId: string;
+      executionId: string;
+      input: string | null;
+      parent?: HistoryEvent['ParentInstance'];
+    },
   ) =>
     ev(EventType.ExecutionStarted, -1, at, {
       Name: o.name,
@@ -80,25 +90,63 @@ export const events = {
       OrchestrationInstance: { InstanceId: o.instanceId, ExecutionId: o.executionId },
       ...(o.parent ? { ParentInstance: o.parent } : {}),
     }),
-  executionCompleted: (at: Date, id: number, status: 'Completed' | 'Failed' | 'Terminated', result: string | null, failure?: FailureDetailsDto) =>
-    ev(EventType.ExecutionCompleted, id, at, { OrchestrationStatus: status, Result: result, ...(failure ? { FailureDetails: failure } : {}) }),
-  executionTerminated: (at: Date, reason: string | null) => ev(EventType.ExecutionTerminated, -1, at, { Input: reason }),
-  executionSuspended: (at: Date, reason: string | null) => ev(EventType.ExecutionSuspended, -1, at, { Reason: reason ?? undefined }),
-  executionResumed: (at: Date, reason: string | null) => ev(EventType.ExecutionResumed, -1, at, { Reason: reason ?? undefined }),
+  executionCompleted: (
+    at: Date,
+    id: number,
+    status: 'Completed' | 'Failed' | 'Terminated',
+    result: string | null,
+    failure?: FailureDetailsDto,
+  ) =>
+    ev(EventType.ExecutionCompleted, id, at, {
+      OrchestrationStatus: status,
+      Result: result,
+      ...(failure ? { FailureDetails: failure } : {}),
+    }),
+  executionTerminated: (at: Date, reason: string | null) =>
+    ev(EventType.ExecutionTerminated, -1, at, { Input: reason }),
+  executionSuspended: (at: Date, reason: string | null) =>
+    ev(EventType.ExecutionSuspended, -1, at, { Reason: reason ?? undefined }),
+  executionResumed: (at: Date, reason: string | null) =>
+    ev(EventType.ExecutionResumed, -1, at, { Reason: reason ?? undefined }),
   continueAsNew: (at: Date, id: number, input: string | null) => ev(EventType.ContinueAsNew, id, at, { Result: input }),
-  taskScheduled: (at: Date, id: number, name: string, input: string | null) => ev(EventType.TaskScheduled, id, at, { Name: name, Version: '', Input: input }),
-  taskCompleted: (at: Date, scheduledId: number, result: string | null) => ev(EventType.TaskCompleted, -1, at, { TaskScheduledId: scheduledId, Result: result }),
+  taskScheduled: (at: Date, id: number, name: string, input: string | null) =>
+    ev(EventType.TaskScheduled, id, at, { Name: name, Version: '', Input: input }),
+  taskCompleted: (at: Date, scheduledId: number, result: string | null) =>
+    ev(EventType.TaskCompleted, -1, at, { TaskScheduledId: scheduledId, Result: result }),
   taskFailed: (at: Date, scheduledId: number, reason: string, details: string, failure?: FailureDetailsDto) =>
-    ev(EventType.TaskFailed, -1, at, { TaskScheduledId: scheduledId, Reason: reason, Details: details, ...(failure ? { FailureDetails: failure } : {}) }),
+    ev(EventType.TaskFailed, -1, at, {
+      TaskScheduledId: scheduledId,
+      Reason: reason,
+      Details: details,
+      ...(failure ? { FailureDetails: failure } : {}),
+    }),
   subOrchestrationCreated: (at: Date, id: number, name: string, instanceId: string, input: string | null) =>
-    ev(EventType.SubOrchestrationInstanceCreated, id, at, { Name: name, Version: '', InstanceId: instanceId, Input: input }),
+    ev(EventType.SubOrchestrationInstanceCreated, id, at, {
+      Name: name,
+      Version: '',
+      InstanceId: instanceId,
+      Input: input,
+    }),
   subOrchestrationCompleted: (at: Date, scheduledId: number, result: string | null) =>
     ev(EventType.SubOrchestrationInstanceCompleted, -1, at, { TaskScheduledId: scheduledId, Result: result }),
-  subOrchestrationFailed: (at: Date, scheduledId: number, reason: string, details: string, failure?: FailureDetailsDto) =>
-    ev(EventType.SubOrchestrationInstanceFailed, -1, at, { TaskScheduledId: scheduledId, Reason: reason, Details: details, ...(failure ? { FailureDetails: failure } : {}) }),
+  subOrchestrationFailed: (
+    at: Date,
+    scheduledId: number,
+    reason: string,
+    details: string,
+    failure?: FailureDetailsDto,
+  ) =>
+    ev(EventType.SubOrchestrationInstanceFailed, -1, at, {
+      TaskScheduledId: scheduledId,
+      Reason: reason,
+      Details: details,
+      ...(failure ? { FailureDetails: failure } : {}),
+    }),
   timerCreated: (at: Date, id: number, fireAt: string) => ev(EventType.TimerCreated, id, at, { FireAt: fireAt }),
-  timerFired: (at: Date, timerId: number, fireAt: string) => ev(EventType.TimerFired, -1, at, { TimerId: timerId, FireAt: fireAt }),
-  eventRaised: (at: Date, name: string, input: string | null) => ev(EventType.EventRaised, -1, at, { Name: name, Input: input }),
+  timerFired: (at: Date, timerId: number, fireAt: string) =>
+    ev(EventType.TimerFired, -1, at, { TimerId: timerId, FireAt: fireAt }),
+  eventRaised: (at: Date, name: string, input: string | null) =>
+    ev(EventType.EventRaised, -1, at, { Name: name, Input: input }),
   eventSent: (at: Date, id: number, instanceId: string, name: string, input: string | null) =>
     ev(EventType.EventSent, id, at, { InstanceId: instanceId, Name: name, Input: input }),
 };

@@ -20,7 +20,12 @@ function send(res: ServerResponse, status: number, body?: unknown, headers: Reco
     return;
   }
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8', ...headers }).end(text);
+  res
+    .writeHead(status, {
+      'Content-Type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8',
+      ...headers,
+    })
+    .end(text);
 }
 
 function bodyJsonText(body: Buffer): string | null | Error {
@@ -50,7 +55,11 @@ function query(url: URL): InstanceQuery | Error {
     }
   }
   const statuses = url.searchParams.get('runtimeStatus');
-  if (statuses) q.runtimeStatus = statuses.split(',').map((s) => s.trim()).filter(Boolean);
+  if (statuses)
+    q.runtimeStatus = statuses
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   const prefix = url.searchParams.get('instanceIdPrefix');
   if (prefix) q.instanceIdPrefix = prefix;
   return q;
@@ -72,9 +81,13 @@ export function durableHttpApi(o: HttpApiOptions): RouteHandler {
   const startRoute = async (req: IncomingMessage, res: ServerResponse, body: Buffer, parts: string[]) => {
     if (req.method !== 'POST') return send(res, 405);
     const fn = o.isOrchestrator(parts[1] ?? '');
-    if (!fn) return send(res, 400, { Message: `The function '${parts[1] ?? ''}' doesn't exist, is disabled, or is not an orchestrator function.` });
+    if (!fn)
+      return send(res, 400, {
+        Message: `The function '${parts[1] ?? ''}' doesn't exist, is disabled, or is not an orchestrator function.`,
+      });
     const instanceId = parts[2] ?? o.newInstanceId();
-    if (FORBIDDEN_ID.test(instanceId) || instanceId.length > 256) return send(res, 400, { Message: `Instance ID '${instanceId}' contains invalid characters.` });
+    if (FORBIDDEN_ID.test(instanceId) || instanceId.length > 256)
+      return send(res, 400, { Message: `Instance ID '${instanceId}' contains invalid characters.` });
     const input = bodyJsonText(body);
     if (input instanceof Error) return send(res, 400, { Message: input.message });
     try {
@@ -87,18 +100,35 @@ export function durableHttpApi(o: HttpApiOptions): RouteHandler {
     send(res, 202, payload, { Location: payload.statusQueryGetUri, 'Retry-After': '10' });
   };
 
-  const instanceRoute = async (req: IncomingMessage, res: ServerResponse, body: Buffer, url: URL, instanceId: string, op?: string, opArg?: string) => {
+  const instanceRoute = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    url: URL,
+    instanceId: string,
+    op?: string,
+    opArg?: string,
+  ) => {
     const stored = await store.getInstance(instanceId);
     if (req.method === 'GET' && !op) {
       if (!stored) return send(res, 404, { Message: `No instance with ID '${instanceId}' found.` });
       const r = stored.record;
-      const history = flag(url, 'showHistory') ? friendlyHistory(await store.readHistory(instanceId, r.executionId), flag(url, 'showHistoryOutput') === true) : undefined;
+      const history = flag(url, 'showHistory')
+        ? friendlyHistory(await store.readHistory(instanceId, r.executionId), flag(url, 'showHistoryOutput') === true)
+        : undefined;
       const running = r.status === 'Running' || r.status === 'Pending' || r.status === 'ContinuedAsNew';
       const failedAs500 = r.status === 'Failed' && flag(url, 'returnInternalServerErrorOnFailure') === true;
-      return send(res, running ? 202 : failedAs500 ? 500 : 200, statusJson(r, { showInput: flag(url, 'showInput'), history }), running ? { Location: url.href, 'Retry-After': '10' } : {});
+      return send(
+        res,
+        running ? 202 : failedAs500 ? 500 : 200,
+        statusJson(r, { showInput: flag(url, 'showInput'), history }),
+        running ? { Location: url.href, 'Retry-After': '10' } : {},
+      );
     }
     if (req.method === 'DELETE' && !op) {
-      return (await store.purgeInstance(instanceId)) ? send(res, 200, { instancesDeleted: 1 }) : send(res, 404, { Message: `No instance with ID '${instanceId}' found.` });
+      return (await store.purgeInstance(instanceId))
+        ? send(res, 200, { instancesDeleted: 1 })
+        : send(res, 404, { Message: `No instance with ID '${instanceId}' found.` });
     }
     if (req.method !== 'POST') return send(res, 405);
     if (!stored) return send(res, 404, { Message: `No instance with ID '${instanceId}' found.` });
@@ -116,7 +146,10 @@ export function durableHttpApi(o: HttpApiOptions): RouteHandler {
       }
       case 'terminate':
         if (TERMINAL.has(status)) return send(res, 410, { Message: `The instance is ${status}.` });
-        await engine.signal(instanceId, events.executionTerminated(now, reason === null ? null : JSON.stringify(reason)));
+        await engine.signal(
+          instanceId,
+          events.executionTerminated(now, reason === null ? null : JSON.stringify(reason)),
+        );
         return send(res, 202);
       case 'suspend':
         if (TERMINAL.has(status)) return send(res, 410, { Message: `The instance is ${status}.` });
@@ -155,17 +188,32 @@ export function durableHttpApi(o: HttpApiOptions): RouteHandler {
         for (const r of page.items) if (await store.purgeInstance(r.instanceId)) deleted++;
         token = page.continuationToken;
       } while (token);
-      return deleted > 0 ? send(res, 200, { instancesDeleted: deleted }) : send(res, 404, { Message: 'No instances matched the filter.' });
+      return deleted > 0
+        ? send(res, 200, { instancesDeleted: deleted })
+        : send(res, 404, { Message: 'No instances matched the filter.' });
     }
     if (req.method !== 'GET') return send(res, 405);
     const top = Number(url.searchParams.get('top') ?? DEFAULT_PAGE);
-    const page = await store.listInstances(q, Number.isFinite(top) && top > 0 ? top : DEFAULT_PAGE, (req.headers['x-ms-continuation-token'] as string | undefined) || undefined);
+    const page = await store.listInstances(
+      q,
+      Number.isFinite(top) && top > 0 ? top : DEFAULT_PAGE,
+      (req.headers['x-ms-continuation-token'] as string | undefined) || undefined,
+    );
     const showInput = flag(url, 'showInput');
-    send(res, 200, page.items.map((r) => statusJson(r, { showInput })), page.continuationToken ? { 'x-ms-continuation-token': page.continuationToken } : {});
+    send(
+      res,
+      200,
+      page.items.map((r) => statusJson(r, { showInput })),
+      page.continuationToken ? { 'x-ms-continuation-token': page.continuationToken } : {},
+    );
   };
 
   return async (req, res, body, url) => {
-    const rest = url.pathname.slice(WEBHOOK_PATH.length).split('/').filter((p) => p !== '').map(decodeURIComponent);
+    const rest = url.pathname
+      .slice(WEBHOOK_PATH.length)
+      .split('/')
+      .filter((p) => p !== '')
+      .map(decodeURIComponent);
     if (rest[0] === 'orchestrators' && rest.length >= 2 && rest.length <= 3) return startRoute(req, res, body, rest);
     if (rest[0] === 'instances') {
       if (rest.length === 1) return listRoute(req, res, url);

@@ -41,7 +41,11 @@ function positive(n: unknown): number | undefined {
   return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
-export function resolveSettings(ctx: Pick<HostContext, 'hostJson'>, o: DurableExtensionOptions, cores: number): EngineSettings {
+export function resolveSettings(
+  ctx: Pick<HostContext, 'hostJson'>,
+  o: DurableExtensionOptions,
+  cores: number,
+): EngineSettings {
   const dt = ctx.hostJson.extensions?.durableTask ?? {};
   const provider = (dt.storageProvider ?? {}) as Record<string, unknown>;
   const leaseMs = timeSpanMs(provider.controlQueueVisibilityTimeout);
@@ -49,8 +53,10 @@ export function resolveSettings(ctx: Pick<HostContext, 'hostJson'>, o: DurableEx
     hubName: o.hubName ?? (typeof dt.hubName === 'string' && dt.hubName ? dt.hubName : 'TestHubName'),
     leaseSeconds: o.leaseSeconds ?? (leaseMs ? Math.max(1, Math.round(leaseMs / 1000)) : 30),
     maxPollingIntervalMs: o.maxPollingIntervalMs ?? timeSpanMs(provider.maxQueuePollingInterval) ?? 1000,
-    maxConcurrentActivityFunctions: o.maxConcurrentActivityFunctions ?? positive(dt.maxConcurrentActivityFunctions) ?? 10 * cores,
-    maxConcurrentOrchestratorFunctions: o.maxConcurrentOrchestratorFunctions ?? positive(dt.maxConcurrentOrchestratorFunctions) ?? 10 * cores,
+    maxConcurrentActivityFunctions:
+      o.maxConcurrentActivityFunctions ?? positive(dt.maxConcurrentActivityFunctions) ?? 10 * cores,
+    maxConcurrentOrchestratorFunctions:
+      o.maxConcurrentOrchestratorFunctions ?? positive(dt.maxConcurrentOrchestratorFunctions) ?? 10 * cores,
     timers: DEFAULT_TIMER_SETTINGS,
     stopGraceMs: o.stopGraceMs ?? 5000,
   };
@@ -66,7 +72,9 @@ export function createDurableExtension(options: DurableExtensionOptions = {}): H
     async start(ctx: HostContext): Promise<void> {
       const settings = resolveSettings(ctx, options, cpus().length);
       const orchestrators = new Map(
-        ctx.functions.filter((f) => f.trigger.type.toLowerCase() === 'orchestrationtrigger').map((f) => [f.name.toLowerCase(), f.name]),
+        ctx.functions
+          .filter((f) => f.trigger.type.toLowerCase() === 'orchestrationtrigger')
+          .map((f) => [f.name.toLowerCase(), f.name]),
       );
       // The SDK rewrites client URLs to http://localhost:7071 unless WEBSITE_HOSTNAME names the host (as func sets it).
       process.env.WEBSITE_HOSTNAME = new URL(ctx.baseUrl).host;

@@ -102,7 +102,9 @@ export class LeaseKeeper {
     this.renewing = true;
     try {
       const now = Date.now();
-      const due = [...this.held.values()].filter((m) => !m.finished && m.handle && m.visibleUntil - now < (this.leaseSeconds * 1000) / 2);
+      const due = [...this.held.values()].filter(
+        (m) => !m.finished && m.handle && m.visibleUntil - now < (this.leaseSeconds * 1000) / 2,
+      );
       for (let i = 0; i < due.length; i += 50) {
         await Promise.all(
           due.slice(i, i + 50).map(async (m) => {
@@ -132,7 +134,9 @@ export class LeaseKeeper {
     const all = [...this.held.values()].filter((m) => !m.finished && m.handle);
     this.held.clear();
     for (let i = 0; i < all.length; i += 50) {
-      await Promise.all(all.slice(i, i + 50).map((m) => this.store.setVisibility(m.queue, m.handle!, 0).catch(() => undefined)));
+      await Promise.all(
+        all.slice(i, i + 50).map((m) => this.store.setVisibility(m.queue, m.handle!, 0).catch(() => undefined)),
+      );
     }
   }
 

@@ -5,7 +5,13 @@ import type { EpisodeDecision } from './episode';
 import { EventType, type HistoryEvent } from './history';
 import type { InstanceRecord } from './store';
 
-export function logLifecycle(log: HostLogger, before: InstanceRecord, after: InstanceRecord, decision: EpisodeDecision, fresh: readonly HistoryEvent[]): void {
+export function logLifecycle(
+  log: HostLogger,
+  before: InstanceRecord,
+  after: InstanceRecord,
+  decision: EpisodeDecision,
+  fresh: readonly HistoryEvent[],
+): void {
   const who = `${before.instanceId}: Function '${before.name} (Orchestrator)'`;
   if (fresh.some((e) => e.EventType === EventType.ExecutionStarted)) {
     log.info(`${who} started. IsReplay: False. Input: (${before.input?.length ?? 0} bytes). State: Started.`);
@@ -18,7 +24,9 @@ export function logLifecycle(log: HostLogger, before: InstanceRecord, after: Ins
       );
       break;
     case 'Failed':
-      log.error(`${who} failed with an error. Reason: ${String(parseJsonText(decision.output))}. IsReplay: False. State: Failed.`);
+      log.error(
+        `${who} failed with an error. Reason: ${String(parseJsonText(decision.output))}. IsReplay: False. State: Failed.`,
+      );
       break;
     case 'Terminated':
       log.warn(`${who} was terminated. Reason: ${String(parseJsonText(decision.output))}. State: Terminated.`);

@@ -61,18 +61,35 @@ export function typedDataToJson(td: TypedData | undefined): string {
 export function failureDetailsFrom(message: string): FailureDetailsDto | undefined {
   if (!message.startsWith('{')) return undefined;
   try {
-    const p = JSON.parse(message) as { errorType?: string; errorMessage?: string; stackTrace?: string; isNonRetriable?: boolean; properties?: Record<string, unknown> };
+    const p = JSON.parse(message) as {
+      errorType?: string;
+      errorMessage?: string;
+      stackTrace?: string;
+      isNonRetriable?: boolean;
+      properties?: Record<string, unknown>;
+    };
     if (typeof p.errorType !== 'string') return undefined;
-    return { ErrorType: p.errorType, ErrorMessage: p.errorMessage ?? '', StackTrace: p.stackTrace, IsNonRetriable: p.isNonRetriable ?? false, Properties: p.properties };
+    return {
+      ErrorType: p.errorType,
+      ErrorMessage: p.errorMessage ?? '',
+      StackTrace: p.stackTrace,
+      IsNonRetriable: p.isNonRetriable ?? false,
+      Properties: p.properties,
+    };
   } catch {
     return undefined;
   }
 }
 
-
 /** The TaskFailed event for an activity invocation error, as the extension reports it. */
 export function activityFailedEvent(at: Date, item: ActivityItem, err: Error & { userStack?: string }): HistoryEvent {
   const failure = failureDetailsFrom(err.message);
   const message = failure ? `${failure.ErrorType}: ${failure.ErrorMessage}` : err.message;
-  return events.taskFailed(at, item.id, `Activity function '${item.name}' failed: ${message}`, err.userStack ?? message, failure);
+  return events.taskFailed(
+    at,
+    item.id,
+    `Activity function '${item.name}' failed: ${message}`,
+    err.userStack ?? message,
+    failure,
+  );
 }

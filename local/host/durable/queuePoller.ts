@@ -13,7 +13,14 @@ export class QueuePoller<T> {
   constructor(
     private readonly store: TaskHubStore,
     private readonly queue: QueueClient,
-    private readonly o: { leaseSeconds: number; maxIntervalMs: number; busy: () => boolean; onMessage: (m: ReceivedMessage<T>) => void; log: HostLogger; label: string },
+    private readonly o: {
+      leaseSeconds: number;
+      maxIntervalMs: number;
+      busy: () => boolean;
+      onMessage: (m: ReceivedMessage<T>) => void;
+      log: HostLogger;
+      label: string;
+    },
   ) {}
 
   async run(): Promise<void> {
@@ -27,7 +34,8 @@ export class QueuePoller<T> {
           for (const m of messages) if (!this.stopped) this.o.onMessage(m);
         }
       } catch (e) {
-        if (!this.stopped) this.o.log.warn(`Durable engine: polling the ${this.o.label} queue failed: ${(e as Error).message}`);
+        if (!this.stopped)
+          this.o.log.warn(`Durable engine: polling the ${this.o.label} queue failed: ${(e as Error).message}`);
       }
       delay = got > 0 ? 0 : Math.min(Math.max(delay * 2, 50), this.o.maxIntervalMs);
       if (delay > 0 && !this.stopped) {

@@ -4,7 +4,14 @@
  * task → timer → task…), checks that the replay matches the work recorded in history (non-determinism), and
  * returns the new history events and the work to dispatch.
  */
-import { ActionType, preSerializedInputJson, plainInputJson, retryDelayMs, type ActionDto, type RetryOptionsDto } from './actions';
+import {
+  ActionType,
+  preSerializedInputJson,
+  plainInputJson,
+  retryDelayMs,
+  type ActionDto,
+  type RetryOptionsDto,
+} from './actions';
 import { EventType, SCHEDULING_EVENTS, completedId, events, type HistoryEvent } from './history';
 
 export type ScheduledWork =
@@ -147,7 +154,12 @@ class Replayer {
     }
   }
 
-  private allocate(type: EventType, name: string | undefined, create: (id: number) => HistoryEvent, work?: (id: number) => ScheduledWork): number {
+  private allocate(
+    type: EventType,
+    name: string | undefined,
+    create: (id: number) => HistoryEvent,
+    work?: (id: number) => ScheduledWork,
+  ): number {
     const id = this.counter++;
     const previous = this.recorded.get(id);
     if (previous) {
@@ -248,9 +260,15 @@ class Replayer {
         return { start: (settle) => this.leaf(action)(settle) };
       case ActionType.CallActivityWithRetry:
       case ActionType.CallSubOrchestratorWithRetry:
-        return this.retrying(action, action.retryOptions ?? { firstRetryIntervalInMilliseconds: 1000, maxNumberOfAttempts: 1 });
+        return this.retrying(
+          action,
+          action.retryOptions ?? { firstRetryIntervalInMilliseconds: 1000, maxNumberOfAttempts: 1 },
+        );
       case ActionType.CreateTimer:
-        return { start: (settle) => this.timer(new Date(action.fireAt ?? this.input.now).toISOString(), action.isCanceled === true, settle) };
+        return {
+          start: (settle) =>
+            this.timer(new Date(action.fireAt ?? this.input.now).toISOString(), action.isCanceled === true, settle),
+        };
       case ActionType.WaitForExternalEvent:
         return {
           start: (settle) => {

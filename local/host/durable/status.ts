@@ -47,15 +47,26 @@ function managementUrls(instanceUrl: string, id: string, common: string) {
 /** The HttpManagementPayload of one instance (body of the 202 answer to a start request). */
 export function managementPayload(baseUrl: string, hubName: string, systemKey: string, instanceId: string) {
   const encoded = encodeURIComponent(instanceId);
-  return managementUrls(`${baseUrl}${WEBHOOK_PATH}/instances/${encoded}`, instanceId, `taskHub=${hubName}&connection=Storage&code=${systemKey}`);
+  return managementUrls(
+    `${baseUrl}${WEBHOOK_PATH}/instances/${encoded}`,
+    instanceId,
+    `taskHub=${hubName}&connection=Storage&code=${systemKey}`,
+  );
 }
 
-const HIDDEN = new Set([EventType.OrchestratorStarted, EventType.OrchestratorCompleted, EventType.TaskScheduled, EventType.SubOrchestrationInstanceCreated]);
+const HIDDEN = new Set([
+  EventType.OrchestratorStarted,
+  EventType.OrchestratorCompleted,
+  EventType.TaskScheduled,
+  EventType.SubOrchestrationInstanceCreated,
+]);
 
 /** History as the status API shows it: scheduling events folded into their completions, names as strings. */
 export function friendlyHistory(history: readonly HistoryEvent[], showOutput: boolean): Record<string, unknown>[] {
   const scheduled = new Map<number, HistoryEvent>();
-  for (const e of history) if (e.EventType === EventType.TaskScheduled || e.EventType === EventType.SubOrchestrationInstanceCreated) scheduled.set(e.EventId, e);
+  for (const e of history)
+    if (e.EventType === EventType.TaskScheduled || e.EventType === EventType.SubOrchestrationInstanceCreated)
+      scheduled.set(e.EventId, e);
   const out: Record<string, unknown>[] = [];
   for (const e of history) {
     if (HIDDEN.has(e.EventType)) continue;
@@ -108,7 +119,10 @@ export function friendlyHistory(history: readonly HistoryEvent[], showOutput: bo
 }
 
 /** DurableOrchestrationStatus JSON. */
-export function statusJson(r: InstanceRecord, options: { showInput?: boolean; history?: Record<string, unknown>[] } = {}) {
+export function statusJson(
+  r: InstanceRecord,
+  options: { showInput?: boolean; history?: Record<string, unknown>[] } = {},
+) {
   return {
     name: r.name,
     instanceId: r.instanceId,

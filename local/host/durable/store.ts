@@ -73,9 +73,14 @@ export class TaskHubStore {
   readonly workItems: QueueClient;
   private readonly blobs: ContainerClient;
 
-  constructor(connectionString: string, readonly hubName: string) {
+  constructor(
+    connectionString: string,
+    readonly hubName: string,
+  ) {
     const lower = hubName.toLowerCase();
-    this.table = TableClient.fromConnectionString(connectionString, `${hubName}Instances`, { allowInsecureConnection: true });
+    this.table = TableClient.fromConnectionString(connectionString, `${hubName}Instances`, {
+      allowInsecureConnection: true,
+    });
     this.control = new QueueClient(connectionString, `${lower}-control`);
     this.workItems = new QueueClient(connectionString, `${lower}-workitems`);
     this.blobs = BlobServiceClient.fromConnectionString(connectionString).getContainerClient(`${lower}-largemessages`);
@@ -104,7 +109,11 @@ export class TaskHubStore {
     return (await this.blobs.getBlockBlobClient(name).downloadToBuffer()).toString('utf8');
   }
 
-  private async packValue(entity: Record<string, unknown>, key: string, value: string | null | undefined): Promise<void> {
+  private async packValue(
+    entity: Record<string, unknown>,
+    key: string,
+    value: string | null | undefined,
+  ): Promise<void> {
     if (value === undefined || value === null) return;
     if (value.length > INLINE_LIMIT) entity[`${key}Blob`] = await this.offload(value);
     else entity[key] = value;
@@ -119,7 +128,9 @@ export class TaskHubStore {
 
   // ---- instances ----------------------------------------------------------------------------------
 
-  private async toEntity(r: InstanceRecord): Promise<Record<string, unknown> & { partitionKey: string; rowKey: string }> {
+  private async toEntity(
+    r: InstanceRecord,
+  ): Promise<Record<string, unknown> & { partitionKey: string; rowKey: string }> {
     const e: Record<string, unknown> & { partitionKey: string; rowKey: string } = {
       partitionKey: r.instanceId,
       rowKey: INSTANCE_ROW,
@@ -135,12 +146,20 @@ export class TaskHubStore {
       e.parentExecutionId = r.parentExecutionId;
       e.parentTaskId = r.parentTaskId;
     }
-    await Promise.all([this.packValue(e, 'input', r.input), this.packValue(e, 'output', r.output), this.packValue(e, 'customStatus', r.customStatus)]);
+    await Promise.all([
+      this.packValue(e, 'input', r.input),
+      this.packValue(e, 'output', r.output),
+      this.packValue(e, 'customStatus', r.customStatus),
+    ]);
     return e;
   }
 
   private async fromEntity(e: TableEntityResult<Record<string, unknown>>): Promise<StoredInstance> {
-    const [input, output, customStatus] = await Promise.all([this.unpackValue(e, 'input'), this.unpackValue(e, 'output'), this.unpackValue(e, 'customStatus')]);
+    const [input, output, customStatus] = await Promise.all([
+      this.unpackValue(e, 'input'),
+      this.unpackValue(e, 'output'),
+      this.unpackValue(e, 'customStatus'),
+    ]);
     const record: InstanceRecord = {
       instanceId: e.partitionKey as string,
       name: e.name as string,
@@ -174,15 +193,22 @@ export class TaskHubStore {
   async putInstance(record: InstanceRecord, etag?: string): Promise<string> {
     const entity = await this.toEntity(record);
     try {
-      const res = etag ? await this.table.updateEntity(entity, 'Replace', { etag }) : await this.table.createEntity(entity);
+      const res = etag
+        ? await this.table.updateEntity(entity, 'Replace', { etag })
+        : await this.table.createEntity(entity);
       return res.etag ?? '';
     } catch (e) {
-      if (statusOf(e) === 409 || statusOf(e) === 412) throw new ConflictError(`instance ${record.instanceId} changed concurrently`);
+      if (statusOf(e) === 409 || statusOf(e) === 412)
+        throw new ConflictError(`instance ${record.instanceId} changed concurrently`);
       throw e;
     }
   }
 
-  async listInstances(query: InstanceQuery, top: number, continuationToken?: string): Promise<{ items: InstanceRecord[]; continuationToken?: string }> {
+  async listInstances(
+    query: InstanceQuery,
+    top: number,
+    continuationToken?: string,
+  ): Promise<{ items: InstanceRecord[]; continuationToken?: string }> {
     const filters = [odata`RowKey eq ${INSTANCE_ROW}`];
     if (query.createdTimeFrom) filters.push(odata`createdTime ge ${query.createdTimeFrom.toISOString()}`);
     if (query.createdTimeTo) filters.push(odata`createdTime le ${query.createdTimeTo.toISOString()}`);
@@ -204,12 +230,16 @@ export class TaskHubStore {
 
   /** Deletes every row of the instance (status + all executions' history). */
   async purgeInstance(instanceId: string): Promise<boolean> {
-    const rows = this.table.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${instanceId}`, select: ['RowKey'] } });
+    const rows = this.table.listEntities({
+      queryOptions: { filter: odata`PartitionKey eq ${instanceId}`, select: ['RowKey'] },
+    });
     const keys: string[] = [];
     for await (const r of rows) keys.push(r.rowKey as string);
     if (keys.length === 0) return false;
     for (let i = 0; i < keys.length; i += 100) {
-      await this.table.submitTransaction(keys.slice(i, i + 100).map((rowKey): TransactionAction => ['delete', { partitionKey: instanceId, rowKey }]));
+      await this.table.submitTransaction(
+        keys.slice(i, i + 100).map((rowKey): TransactionAction => ['delete', { partitionKey: instanceId, rowKey }]),
+      );
     }
     return true;
   }
@@ -217,12 +247,18 @@ export class TaskHubStore {
   /** Deletes the history rows of executions other than `keepExecutionId` (after continueAsNew / restart). */
   async deleteOtherExecutions(instanceId: string, keepExecutionId: string): Promise<void> {
     const rows = this.table.listEntities({
-      queryOptions: { filter: odata`PartitionKey eq ${instanceId} and RowKey ge 'h.' and RowKey lt 'h/'`, select: ['RowKey'] },
+      queryOptions: {
+        filter: odata`PartitionKey eq ${instanceId} and RowKey ge 'h.' and RowKey lt 'h/'`,
+        select: ['RowKey'],
+      },
     });
     const stale: string[] = [];
-    for await (const r of rows) if (!(r.rowKey as string).startsWith(`h.${keepExecutionId}.`)) stale.push(r.rowKey as string);
+    for await (const r of rows)
+      if (!(r.rowKey as string).startsWith(`h.${keepExecutionId}.`)) stale.push(r.rowKey as string);
     for (let i = 0; i < stale.length; i += 100) {
-      await this.table.submitTransaction(stale.slice(i, i + 100).map((rowKey): TransactionAction => ['delete', { partitionKey: instanceId, rowKey }]));
+      await this.table.submitTransaction(
+        stale.slice(i, i + 100).map((rowKey): TransactionAction => ['delete', { partitionKey: instanceId, rowKey }]),
+      );
     }
   }
 
@@ -235,7 +271,9 @@ export class TaskHubStore {
   async readHistory(instanceId: string, executionId: string): Promise<HistoryEvent[]> {
     const prefix = `h.${executionId}.`;
     const rows = this.table.listEntities<Record<string, unknown>>({
-      queryOptions: { filter: odata`PartitionKey eq ${instanceId} and RowKey ge ${prefix} and RowKey lt ${`h.${executionId}/`}` },
+      queryOptions: {
+        filter: odata`PartitionKey eq ${instanceId} and RowKey ge ${prefix} and RowKey lt ${`h.${executionId}/`}`,
+      },
     });
     const chunks: Array<{ key: string; events: HistoryEvent[] }> = [];
     for await (const r of rows) {
@@ -251,11 +289,19 @@ export class TaskHubStore {
    * (If-Match `etag`). Returns the new etag; throws ConflictError if another worker got there first.
    */
   async commitEpisode(record: InstanceRecord, etag: string, appended: HistoryEvent[]): Promise<string> {
-    return this.commitEpisodeAt(record, etag, appended, { executionId: record.executionId, episode: record.episodes - 1 });
+    return this.commitEpisodeAt(record, etag, appended, {
+      executionId: record.executionId,
+      episode: record.episodes - 1,
+    });
   }
 
   /** Same, with the history row's execution/episode given explicitly (continueAsNew switches execution). */
-  async commitEpisodeAt(record: InstanceRecord, etag: string, appended: HistoryEvent[], chunk: { executionId: string; episode: number }): Promise<string> {
+  async commitEpisodeAt(
+    record: InstanceRecord,
+    etag: string,
+    appended: HistoryEvent[],
+    chunk: { executionId: string; episode: number },
+  ): Promise<string> {
     const history: Record<string, unknown> & { partitionKey: string; rowKey: string } = {
       partitionKey: record.instanceId,
       rowKey: this.historyKey(chunk.executionId, chunk.episode),
@@ -271,7 +317,8 @@ export class TaskHubStore {
       return res.subResponses[1]?.etag ?? (await this.getInstance(record.instanceId))?.etag ?? '';
     } catch (e) {
       const code = statusOf(e);
-      if (code === 409 || code === 412 || code === 404) throw new ConflictError(`instance ${record.instanceId} changed concurrently`);
+      if (code === 409 || code === 412 || code === 404)
+        throw new ConflictError(`instance ${record.instanceId} changed concurrently`);
       throw e;
     }
   }
@@ -291,7 +338,10 @@ export class TaskHubStore {
 
   /** Sends a message that stays invisible for `invisibleSeconds` (the sender's lease, or a timer's delay). */
   async send(queue: QueueClient, body: unknown, invisibleSeconds: number): Promise<QueueHandle> {
-    const res = await queue.sendMessage(await this.encode(body), { visibilityTimeout: Math.max(0, Math.ceil(invisibleSeconds)), messageTimeToLive: -1 });
+    const res = await queue.sendMessage(await this.encode(body), {
+      visibilityTimeout: Math.max(0, Math.ceil(invisibleSeconds)),
+      messageTimeToLive: -1,
+    });
     return { messageId: res.messageId, popReceipt: res.popReceipt };
   }
 
@@ -300,7 +350,13 @@ export class TaskHubStore {
     const out: ReceivedMessage<T>[] = [];
     for (const m of res.receivedMessageItems) {
       try {
-        out.push({ messageId: m.messageId, popReceipt: m.popReceipt, dequeueCount: m.dequeueCount, nextVisibleOn: m.nextVisibleOn.getTime(), body: await this.decode<T>(m.messageText) });
+        out.push({
+          messageId: m.messageId,
+          popReceipt: m.popReceipt,
+          dequeueCount: m.dequeueCount,
+          nextVisibleOn: m.nextVisibleOn.getTime(),
+          body: await this.decode<T>(m.messageText),
+        });
       } catch {
         await queue.deleteMessage(m.messageId, m.popReceipt).catch(() => undefined);
       }
@@ -311,7 +367,12 @@ export class TaskHubStore {
   /** Extends (or, with 0, releases) the lease; returns the new pop receipt, undefined if the message is gone. */
   async setVisibility(queue: QueueClient, handle: QueueHandle, seconds: number): Promise<string | undefined> {
     try {
-      const res = await queue.updateMessage(handle.messageId, handle.popReceipt, undefined, Math.max(0, Math.ceil(seconds)));
+      const res = await queue.updateMessage(
+        handle.messageId,
+        handle.popReceipt,
+        undefined,
+        Math.max(0, Math.ceil(seconds)),
+      );
       return res.popReceipt;
     } catch (e) {
       if (statusOf(e) === 404 || statusOf(e) === 400) return undefined;

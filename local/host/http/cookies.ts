@@ -6,7 +6,8 @@ export function toSetCookie(cookie: RpcHttpCookie): string {
   if (cookie.domain?.value) parts.push(`Domain=${cookie.domain.value}`);
   if (cookie.path?.value) parts.push(`Path=${cookie.path.value}`);
   const expires = cookie.expires?.value?.seconds;
-  if (expires !== undefined && expires !== null) parts.push(`Expires=${new Date(Number(expires) * 1000).toUTCString()}`);
+  if (expires !== undefined && expires !== null)
+    parts.push(`Expires=${new Date(Number(expires) * 1000).toUTCString()}`);
   const maxAge = cookie.maxAge?.value;
   if (maxAge !== undefined && maxAge !== null) parts.push(`Max-Age=${Math.trunc(maxAge)}`);
   if (cookie.secure?.value) parts.push('Secure');

@@ -67,7 +67,12 @@ function toNullable(rec: Record<string, string>): Record<string, RpcNullableStri
 }
 
 /** The request as the host sends it to a Node worker (capabilities RawHttpBodyBytes, UseNullableValueDictionaryForHttp). */
-export function toRpcHttpRequest(req: IncomingMessage, url: URL, params: Record<string, string>, body: Buffer): RpcHttpData {
+export function toRpcHttpRequest(
+  req: IncomingMessage,
+  url: URL,
+  params: Record<string, string>,
+  body: Buffer,
+): RpcHttpData {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
@@ -90,7 +95,8 @@ function bodyBytes(data: RpcTypedData | null | undefined): Buffer {
   if (data.bytes) return Buffer.from(data.bytes);
   if (data.string !== undefined && data.string !== null) return Buffer.from(data.string);
   if (data.json !== undefined && data.json !== null) return Buffer.from(data.json);
-  if (typeof data.int === 'number' || typeof data.double === 'number') return Buffer.from(String(data.int ?? data.double));
+  if (typeof data.int === 'number' || typeof data.double === 'number')
+    return Buffer.from(String(data.int ?? data.double));
   return Buffer.alloc(0);
 }
 
@@ -133,7 +139,8 @@ export class HttpFrontDoor {
   /** Function routes as "METHODS /template" lines for the startup log. */
   describeRoutes(baseUrl: string): string[] {
     return this.#routes.map(
-      (r) => `${r.fn.name}: [${r.methods ? [...r.methods].join(',') : 'ALL'}] ${baseUrl}/${r.route.template.replace(/^\/+/, '')}`,
+      (r) =>
+        `${r.fn.name}: [${r.methods ? [...r.methods].join(',') : 'ALL'}] ${baseUrl}/${r.route.template.replace(/^\/+/, '')}`,
     );
   }
 
@@ -146,7 +153,11 @@ export class HttpFrontDoor {
   async listen(port: number): Promise<number> {
     const server = createServer((req, res) => {
       this.#handle(req, res).catch((err: unknown) => {
-        this.#o.log.write({ level: 'error', category: 'Host', message: `HTTP request failed: ${(err as Error)?.message ?? err}` });
+        this.#o.log.write({
+          level: 'error',
+          category: 'Host',
+          message: `HTTP request failed: ${(err as Error)?.message ?? err}`,
+        });
         if (!res.headersSent) this.#send(res, 500);
         else res.destroy();
       });
@@ -244,7 +255,8 @@ export class HttpFrontDoor {
       return ext.handler(req, res, body, url);
     }
 
-    if (url.pathname === '/' || url.pathname === '') return this.#send(res, 200, 'Your Functions host is running (qwk-ops local host).');
+    if (url.pathname === '/' || url.pathname === '')
+      return this.#send(res, 200, 'Your Functions host is running (qwk-ops local host).');
 
     const method = (req.method ?? 'GET').toUpperCase();
     let pathMatched = false;
@@ -271,8 +283,16 @@ export class HttpFrontDoor {
   ): Promise<void> {
     const http = toRpcHttpRequest(req, url, params, body);
     const triggerMetadata: Record<string, TypedData> = {
-      Query: { json: JSON.stringify(Object.fromEntries(Object.entries(http.nullableQuery ?? {}).map(([k, v]) => [k, v.value]))) },
-      Headers: { json: JSON.stringify(Object.fromEntries(Object.entries(http.nullableHeaders ?? {}).map(([k, v]) => [k, v.value]))) },
+      Query: {
+        json: JSON.stringify(
+          Object.fromEntries(Object.entries(http.nullableQuery ?? {}).map(([k, v]) => [k, v.value])),
+        ),
+      },
+      Headers: {
+        json: JSON.stringify(
+          Object.fromEntries(Object.entries(http.nullableHeaders ?? {}).map(([k, v]) => [k, v.value])),
+        ),
+      },
     };
     for (const [name, value] of Object.entries(params)) triggerMetadata[name] = { string: value };
     let result;
@@ -283,7 +303,8 @@ export class HttpFrontDoor {
         reason: `This function was programmatically called via the host APIs.`,
       });
     } catch (err) {
-      if (err instanceof InvocationError) return this.#send(res, 500, undefined, { 'x-invocation-id': err.invocationId });
+      if (err instanceof InvocationError)
+        return this.#send(res, 500, undefined, { 'x-invocation-id': err.invocationId });
       throw err;
     }
     const httpOut = Object.entries(result.outputs).find(([name]) =>
@@ -299,7 +320,8 @@ export class HttpFrontDoor {
       headers['set-cookie'] = [...(existing ? [existing].flat() : []), ...cookies];
     }
     const payload = bodyBytes(httpOut.body);
-    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-length')) headers['content-length'] = String(payload.length);
+    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-length'))
+      headers['content-length'] = String(payload.length);
     if (this.#closing) headers.connection = 'close';
     res.writeHead(status, headers);
     res.end(payload);

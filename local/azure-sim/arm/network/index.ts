@@ -1,11 +1,18 @@
-import { loadBalancers } from './load-balancers';
-import { natGateways } from './nat-gateways';
-import { networkInterfaces } from './network-interfaces';
-import { networkSecurityGroups } from './network-security-groups';
-import { publicIPAddresses } from './public-ip-addresses';
-import { virtualNetworks } from './virtual-networks';
+import { loadBalancers } from './loadBalancers';
+import { natGateways } from './natGateways';
+import { networkInterfaces } from './networkInterfaces';
+import { networkSecurityGroups } from './networkSecurityGroups';
+import { publicIPAddresses } from './publicIpAddresses';
+import { virtualNetworks } from './virtualNetworks';
 
-export { macAddressOf } from './network-interfaces';
+export { macAddressOf } from './networkInterfaces';
 
 /** The Microsoft.Network resource types the simulator serves. */
-export const NETWORK_TYPES = [virtualNetworks, networkSecurityGroups, publicIPAddresses, natGateways, loadBalancers, networkInterfaces];
+export const NETWORK_TYPES = [
+  virtualNetworks,
+  networkSecurityGroups,
+  publicIPAddresses,
+  natGateways,
+  loadBalancers,
+  networkInterfaces,
+];

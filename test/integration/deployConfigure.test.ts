@@ -1,0 +1,321 @@
+/**
+ * Issue 5 end to end: POST /api/deployments on the local host + Durable engine + Azure simulator with its VM
+ * runtime yields a configured, verified, registered cluster. Evidence is read from outside the app: the VMs' stub
+ * journals (what ran on each VM, when), the ARM journal (each Run Command), the witness share (QWK objects), the
+ * simulator's LifeKeeper model (probe), the registry table (@azure/data-tables), Key Vault.
+ */
+import { TableClient } from '@azure/data-tables';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseQwkObject, type SimVmRuntime } from '../../local/azure-sim/vm';
+import { LOCAL_SUBSCRIPTION_ID } from '../../local/stack';
+import { post, seedSpec, startConfigStack, TEST_LICENSE, waitForDeployment, type Api } from '../support/deployments';
+import { makeSimClients, type SimClients } from '../support/simClients';
+import { removeShims } from '../support/vmShims';
+
+const KEY = 'configure-function-key';
+const RG = 'qwk-configure';
+const FAIL_RG = 'qwk-configure-fail';
+const SUB = LOCAL_SUBSCRIPTION_ID;
+const vmId = (rg: string, name: string) =>
+  `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachines/${name}`;
+/** An sshd whose -t rejects the configuration (before the stub in PATH): os-sshd fails on that VM with its message. */
+const REJECTING_SSHD = {
+  'usr/local/sbin/sshd': '#!/bin/bash\necho "/etc/ssh/sshd_config line 1: Bad configuration option" >&2\nexit 255\n',
+};
+
+let stack: Awaited<ReturnType<typeof startConfigStack>>;
+let api: Api;
+let arm: SimClients;
+let rt: SimVmRuntime;
+const timings: Record<string, number> = {};
+
+beforeAll(async () => {
+  let rejected = false; // once: a re-PUT of the VM must not bring the fault back
+  // Run Command ≥ 20 s × 0.005 = 0.1 s; QWK objects written every 6 s × 0.005.
+  stack = await startConfigStack({
+    timeScale: 0.005,
+    functionKey: KEY,
+    settings: { QWK_RETRY_BASE_MS: '50', QWK_RETRY_CAP_MS: '500' },
+    shimOverrides: (id) =>
+      id === vmId(FAIL_RG, 'Clstr-nodeB') && !rejected && (rejected = true) ? REJECTING_SSHD : {},
+  });
+  api = { baseUrl: stack.host!.baseUrl, key: KEY };
+  arm = makeSimClients(stack.sim, SUB);
+  rt = stack.runtime;
+}, 60_000);
+
+afterAll(async () => {
+  console.log('deployConfigure timings (s):', JSON.stringify(timings));
+  await stack?.stop();
+});
+
+type Call = { t: string; cmd: string; argv: string[] };
+const calls = (rg: string, vm: string, match: (c: Call) => boolean) => rt.journal(vmId(rg, vm)).filter(match);
+const firstAt = (rg: string, vm: string, match: (c: Call) => boolean) => {
+  const found = calls(rg, vm, match)[0];
+  expect(found, `${vm}: no matching call`).toBeDefined();
+  return found.t;
+};
+const has = (c: Call, ...words: string[]) => words.every((w) => c.argv.includes(w));
+
+describe('POST /api/deployments configures the cluster', () => {
+  let view: Record<string, any>;
+
+  it('ends Completed with every configuration step succeeded', async () => {
+    const started = Date.now();
+    const res = await post(api, seedSpec({ resourceGroup: RG }));
+    expect(res.status).toBe(202);
+    view = await waitForDeployment(api, res.json.id, 600_000);
+    timings.deployment = (Date.now() - started) / 1000;
+    expect(view.error).toBeUndefined();
+    expect(view).toMatchObject({ runtimeStatus: 'Completed', phase: 'completed' });
+    expect(view.progress.done).toBe(view.progress.total);
+    const names: string[] = view.steps.map((s: any) => s.name);
+    expect(names.slice(20)).toEqual([
+      'configure:cluster:prepare',
+      ...[
+        'os-hosts',
+        'os-selinux',
+        'os-firewall',
+        'os-nic-pinning',
+        'os-sshd',
+        'os-ssh-keys',
+        'packages-source',
+      ].flatMap((s) => [`configure:Clstr-nodeA:${s}`]),
+      ...['os-hosts', 'os-selinux', 'os-firewall', 'os-nic-pinning', 'os-sshd', 'os-ssh-keys', 'packages-source'].map(
+        (s) => `configure:Clstr-nodeB:${s}`,
+      ),
+      ...['os-hosts', 'os-selinux', 'os-firewall', 'os-nic-pinning', 'os-sshd', 'os-ssh-keys', 'packages-source'].map(
+        (s) => `configure:Witness-node:${s}`,
+      ),
+      'configure:Witness-node:witness-nfs-server',
+      'configure:Witness-node:witness-postgres-client',
+      ...['postgres-server', 'lifekeeper-install', 'lifekeeper-license', 'lifekeeper-start', 'qwk-config'].map(
+        (s) => `configure:Clstr-nodeA:${s}`,
+      ),
+      ...['postgres-server', 'lifekeeper-install', 'lifekeeper-license', 'lifekeeper-start', 'qwk-config'].map(
+        (s) => `configure:Clstr-nodeB:${s}`,
+      ),
+      'configure:Clstr-nodeA:node-nfs-mount',
+      'configure:Clstr-nodeA:qwk-storage-init',
+      'configure:Clstr-nodeA:lk-comm-paths',
+      'configure:Clstr-nodeB:node-nfs-mount',
+      'configure:Clstr-nodeB:qwk-storage-init',
+      'configure:Clstr-nodeB:lk-comm-paths',
+      ...['lk-datakeeper', 'postgres-primary', 'lk-pgsql', 'lk-lbhc', 'lk-ip', 'lk-dependencies'].map(
+        (s) => `configure:Clstr-nodeA:${s}`,
+      ),
+      'configure:Clstr-nodeB:verify-switchover',
+      'configure:Witness-node:verify-client-standby',
+      'configure:Clstr-nodeA:verify-switchover',
+      'configure:Witness-node:qwk-check',
+      'configure:Witness-node:verify-client',
+      'register',
+    ]);
+    for (const s of view.steps) expect([s.name, s.status], JSON.stringify(s)).toEqual([s.name, 'succeeded']);
+    // SELinux was enforcing in the image: its step asked for the reboot, done through ARM.
+    for (const vm of ['Clstr-nodeA', 'Clstr-nodeB', 'Witness-node']) {
+      expect(view.steps.find((s: any) => s.name === `configure:${vm}:os-selinux`).detail).toMatch(
+        /restarted; answering again/,
+      );
+    }
+  }, 600_000);
+
+  it('ran each Run Command on the VMs in a valid order', () => {
+    const runs = stack.sim
+      .journal()
+      .filter(
+        (o) => o.op === 'virtualMachines.runCommand' && o.resourceId.toLowerCase().includes(`/resourcegroups/${RG}/`),
+      );
+    const restarts = stack.sim
+      .journal()
+      .filter(
+        (o) => o.op === 'virtualMachines.restart' && o.resourceId.toLowerCase().includes(`/resourcegroups/${RG}/`),
+      );
+    expect(restarts).toHaveLength(3);
+    // one Run Command per step, plus one "are you back" ping per restart
+    expect(runs.length).toBe(
+      view.steps.filter((s: any) => s.name.startsWith('configure:') && !s.name.endsWith(':prepare')).length + 3,
+    );
+    // one at a time per VM
+    for (const vm of ['Clstr-nodeA', 'Clstr-nodeB', 'Witness-node']) {
+      const own = runs.filter((o) => o.resourceId.endsWith(`/${vm}`)).sort((a, b) => a.start.localeCompare(b.start));
+      for (let i = 1; i < own.length; i++) expect(own[i].start >= own[i - 1].end!).toBe(true);
+    }
+
+    const mount = (c: Call) => c.cmd === 'mount' && c.argv.some((a) => a.includes('qwkmnt'));
+    const exportfs = (c: Call) => c.cmd === 'exportfs';
+    for (const node of ['Clstr-nodeA', 'Clstr-nodeB'])
+      expect(firstAt(RG, 'Witness-node', exportfs) < firstAt(RG, node, mount)).toBe(true);
+
+    const qwkInit = (c: Call) => c.cmd === 'qwk_storage_init';
+    expect(firstAt(RG, 'Clstr-nodeA', qwkInit) < firstAt(RG, 'Clstr-nodeB', qwkInit)).toBe(true);
+
+    const lkstart = (c: Call) => c.cmd === 'lkstart';
+    const commpath = (c: Call) => c.cmd === 'lkcli' && has(c, 'commpath', 'create');
+    const firstCommpath = firstAt(RG, 'Clstr-nodeA', commpath);
+    for (const node of ['Clstr-nodeA', 'Clstr-nodeB']) expect(firstAt(RG, node, lkstart) < firstCommpath).toBe(true);
+
+    for (const tag of ['datarep-data', 'pgsql-5432', 'lbhc-12345', 'ip-10.5.1.100']) {
+      const create = firstAt(RG, 'Clstr-nodeA', (c) => c.cmd === 'lkcli' && has(c, 'resource', 'create', tag));
+      const extend = firstAt(RG, 'Clstr-nodeA', (c) => c.cmd === 'lkcli' && has(c, 'resource', 'extend', tag));
+      expect(create < extend, tag).toBe(true);
+    }
+    const initdb = firstAt(RG, 'Clstr-nodeA', (c) => c.cmd === 'initdb');
+    expect(firstAt(RG, 'Clstr-nodeA', (c) => c.cmd === 'lkcli' && has(c, 'create', 'datarep-data')) < initdb).toBe(
+      true,
+    );
+
+    // verification: over to the standby, psql from the witness, back to the primary, psql again
+    const restore = (c: Call) => c.cmd === 'perform_action' && has(c, 'restore');
+    const toStandby = firstAt(RG, 'Clstr-nodeB', restore);
+    const back = firstAt(RG, 'Clstr-nodeA', restore);
+    const psqls = calls(RG, 'Witness-node', (c) => c.cmd === 'psql' && has(c, '10.5.1.100')).map((c) => c.t);
+    expect(psqls.some((t) => t > toStandby && t < back)).toBe(true);
+    expect(psqls.some((t) => t > back)).toBe(true);
+  });
+
+  it('leaves both QWK objects updating in the witness share and the probe answered by the primary', async () => {
+    const share = path.join(rt.sandboxPath(vmId(RG, 'Witness-node')), 'root/qwkshare');
+    const read = (node: string) => parseQwkObject(readFileSync(path.join(share, node), 'utf8'));
+    const before = { a: read('Clstr_nodeA'), b: read('Clstr_nodeB') };
+    expect(before.a).toMatchObject({ localNode: 'Clstr-nodeA' });
+    expect(before.b).toMatchObject({ localNode: 'Clstr-nodeB' });
+    await new Promise((r) => setTimeout(r, 6_000 * 0.005 * 4));
+    const after = { a: read('Clstr_nodeA')!, b: read('Clstr_nodeB')! };
+    expect(after.a.sequence).toBeGreaterThan(before.a!.sequence);
+    expect(after.b.sequence).toBeGreaterThan(before.b!.sequence);
+
+    const model = rt.clusterModel(vmId(RG, 'Clstr-nodeA'));
+    expect(model.probeAnswering).toContain('10.5.1.11:12345');
+    expect(model.probeAnswering).not.toContain('10.5.1.12:12345');
+    const nodeA = model.nodes.find((n) => n.vmName === 'Clstr-nodeA')!;
+    expect(
+      nodeA.resources
+        .filter((r) => r.state === 'ISP')
+        .map((r) => r.tag)
+        .sort(),
+    ).toEqual(['/data', 'datarep-data', 'ip-10.5.1.100', 'lbhc-12345', 'pgsql-5432']);
+  });
+
+  it('registers the cluster in the registry table', async () => {
+    const table = TableClient.fromConnectionString(stack.azurite.connectionString, 'clusters', {
+      allowInsecureConnection: true,
+    });
+    const row = await table.getEntity<Record<string, any>>(SUB, RG);
+    expect(row).toMatchObject({
+      deploymentId: view.id,
+      resourceGroup: RG,
+      activeNode: 'Clstr-nodeA',
+      frontendIp: '10.5.1.100',
+      probePort: 12345,
+      loadBalancerId: `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Network/loadBalancers/LKL-QWK-storage-ILB`,
+    });
+    expect(JSON.parse(row.nodes)).toEqual([
+      {
+        name: 'Clstr-nodeA',
+        vmId: vmId(RG, 'Clstr-nodeA'),
+        serviceIp: '10.5.1.11',
+        replicationIp: '10.5.2.11',
+        priority: 1,
+        qwkObject: 'Clstr_nodeA',
+      },
+      {
+        name: 'Clstr-nodeB',
+        vmId: vmId(RG, 'Clstr-nodeB'),
+        serviceIp: '10.5.1.12',
+        replicationIp: '10.5.2.12',
+        priority: 10,
+        qwkObject: 'Clstr_nodeB',
+      },
+    ]);
+    expect(JSON.parse(row.qwk)).toEqual({
+      sharePath: '/root/qwkshare',
+      mountPoint: '/mnt/qwkmnt',
+      hbeatTime: 6,
+      numHbeats: 4,
+      quorumLossAction: 'fastkill',
+    });
+  });
+
+  it('no secret (SSH private key, PostgreSQL password, license) in status, history, logs or journals', async () => {
+    const priv = (await arm.secrets.getSecret(`${RG}-admin-ssh-key`)).value!;
+    const pgPassword = (await arm.secrets.getSecret(`${RG}-postgres-password`)).value!;
+    const needles = { ssh: priv.split('\n')[1], pgPassword, license: TEST_LICENSE };
+    const host = stack.host!;
+    const historyOf = async (id: string) =>
+      (
+        await fetch(
+          `${api.baseUrl}/runtime/webhooks/durabletask/instances/${encodeURIComponent(id)}?showHistory=true&showHistoryOutput=true&showInput=true&code=${host.systemKey}`,
+        )
+      ).text();
+    const parent = await historyOf(view.id);
+    const children = [...new Set([...parent.matchAll(/"InstanceId":"([^"]+)"/g)].map((m) => m[1]))].filter(
+      (id) => id !== view.id,
+    );
+    expect(children.length).toBe(15); // one configureNode per VM and stage
+    const history = [parent, ...(await Promise.all(children.map(historyOf)))].join('\n');
+    expect(history).toContain('runConfigStep'); // the children's histories are real
+    const vmJournals = ['Clstr-nodeA', 'Clstr-nodeB', 'Witness-node']
+      .map((vm) => JSON.stringify(rt.journal(vmId(RG, vm))))
+      .join('\n');
+    const haystacks = {
+      status: JSON.stringify(view),
+      history,
+      logs: host.logs.map((l) => JSON.stringify(l)).join('\n'),
+      arm: JSON.stringify(stack.sim.journal()),
+      vmJournals,
+    };
+    for (const [where, text] of Object.entries(haystacks)) {
+      for (const [what, needle] of Object.entries(needles))
+        expect(text.includes(needle), `${what} found in ${where}`).toBe(false);
+    }
+  });
+});
+
+describe('a script failing on one node', () => {
+  it('stops the deployment with that VM, step and message; a re-POST resumes and completes', async () => {
+    let started = Date.now();
+    const first = await post(api, seedSpec({ resourceGroup: FAIL_RG }));
+    const failed = await waitForDeployment(api, first.json.id, 600_000);
+    timings.failing = (Date.now() - started) / 1000;
+    expect(failed).toMatchObject({
+      runtimeStatus: 'Failed',
+      phase: 'failed',
+      error: { step: 'configure:Clstr-nodeB:os-sshd', code: 'ScriptFailed' },
+    });
+    expect(failed.error.message).toMatch(/sshd -t rejected the configuration/);
+    expect(failed.steps.find((s: any) => s.name === 'configure:Clstr-nodeB:os-sshd')).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+    });
+    expect(failed.steps.find((s: any) => s.name === 'configure:Clstr-nodeB:os-ssh-keys').status).toBe('skipped');
+    // the other VMs of the stage finished their steps; nothing of the next stage ran
+    expect(failed.steps.find((s: any) => s.name === 'configure:Clstr-nodeA:packages-source').status).toBe('succeeded');
+    expect(failed.steps.find((s: any) => s.name === 'configure:Witness-node:witness-nfs-server').status).toBe(
+      'skipped',
+    );
+
+    removeShims(rt.sandboxPath(vmId(FAIL_RG, 'Clstr-nodeB')), REJECTING_SSHD); // the operator fixes sshd
+    started = Date.now();
+    const second = await post(api, seedSpec({ resourceGroup: FAIL_RG }));
+    expect(second.status).toBe(202);
+    const done = await waitForDeployment(api, second.json.id, 600_000);
+    timings.resume = (Date.now() - started) / 1000;
+    expect(done.error).toBeUndefined();
+    expect(done).toMatchObject({ runtimeStatus: 'Completed', phase: 'completed' });
+    // idempotent: the re-run changed nothing that the first run had done (no second SELinux reboot)
+    const restarts = stack.sim
+      .journal()
+      .filter(
+        (o) => o.op === 'virtualMachines.restart' && o.resourceId.toLowerCase().includes(`/resourcegroups/${FAIL_RG}/`),
+      );
+    expect(restarts).toHaveLength(3);
+    const table = TableClient.fromConnectionString(stack.azurite.connectionString, 'clusters', {
+      allowInsecureConnection: true,
+    });
+    expect((await table.getEntity<Record<string, any>>(SUB, FAIL_RG)).deploymentId).toBe(second.json.id);
+  }, 900_000);
+});

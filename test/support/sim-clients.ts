@@ -1,2 +1,0 @@
-/** The SDK clients for a running simulator live with the simulator; tests import them from here. */
-export * from '../../local/azure-sim/sdk-clients';
