@@ -103,7 +103,13 @@ export function timelineSvg(f: ClusterFigures, n: number): string {
     .domain([from, to])
     .range([LABEL, WIDTH - RIGHT]);
   const X = (iso: string) => x(new Date(iso));
-  const rows = ['Active node', 'Probe', ...f.cluster.nodes.map((node) => `QWK ${node}`), 'Witness / relay', 'Events'];
+  const rows = [
+    'Active node',
+    'Probe answers',
+    ...f.cluster.nodes.map((node) => `QWK ${node}`),
+    'Witness / relay',
+    'Events',
+  ];
   const top = 8;
   const rowY = (k: number) => top + k * (ROW + GAP);
   const height = rowY(rows.length) + 34;
@@ -151,6 +157,11 @@ export function timelineSvg(f: ClusterFigures, n: number): string {
     out.push(
       `<rect class="not-watched" x="${LABEL}" y="${top}" width="${(X(end) - LABEL).toFixed(2)}" height="${rowY(rows.length) - GAP - top}" fill="url(#nw${n})"><title>${esc(`not registered yet (until ${formatTime(end)})`)}</title></rect>`,
     );
+    if (X(end) - LABEL > 90) {
+      out.push(
+        `<text class="not-watched-label" x="${((LABEL + X(end)) / 2).toFixed(2)}" y="${rowY(1) + ROW / 2 + 4}" text-anchor="middle">not yet registered</text>`,
+      );
+    }
   }
   // Active node bands.
   for (const b of f.timeline.activeBands) {
@@ -286,7 +297,10 @@ function clusterSection(f: ClusterFigures, n: number): string {
   const av = f.availability;
   const rtos = f.failovers.map((x) => x.rtoSeconds).filter((x): x is number => x !== null);
   const longestQwk = f.qwk
-    .map((q) => `${esc(q.node)}: ${q.longest ? esc(formatDuration(q.longest.seconds)) : 'none'}`)
+    .map(
+      (q) =>
+        `<span class="nw">${esc(q.node)}</span>: ${q.longest ? `<span class="nw">${esc(formatDuration(q.longest.seconds))}</span>${q.longest.open ? ' <em>ongoing</em>' : ''}` : 'none'}`,
+    )
     .join('<br>');
   const cards = [
     card(
@@ -327,7 +341,7 @@ function clusterSection(f: ClusterFigures, n: number): string {
     card(
       'Pages',
       `${f.pages.sent} sent`,
-      `${f.pages.failed} failed${f.pages.byRoute.length ? `<br>${f.pages.byRoute.map((r) => `${esc(r.route)}: ${r.sent}/${r.failed}`).join(' · ')}` : ''}`,
+      `${f.pages.failed} failed${f.pages.byRoute.length ? `<br>${f.pages.byRoute.map((r) => `${esc(r.route)}: ${r.sent} sent / ${r.failed} failed`).join(' · ')}` : ''}`,
       f.pages.failed ? 'warn' : '',
     ),
   ].join('');
@@ -366,7 +380,7 @@ function fleetTable(rows: FleetRow[]): string {
   const body = rows
     .map(
       (r, k) =>
-        `<tr><td class="num">${r.rank}</td><td class="name"><a href="#c${k}">${esc(r.name)}</a>${r.name !== r.resourceGroup ? `<div class="sub">${esc(r.resourceGroup)}</div>` : ''}</td><td>${badge(r.state)}</td><td>${esc(r.activeNode ?? '—')}</td><td class="num">${esc(formatPercent(r.availability))}</td><td class="num">${r.failovers}</td><td class="num">${r.openIncidents}</td><td class="num"><strong>${r.riskScore}</strong></td><td>${esc(r.action ?? '—')}</td></tr>`,
+        `<tr><td class="num">${r.rank}</td><td class="name"><a href="#c${k}">${esc(r.name)}</a>${r.name !== r.resourceGroup ? `<div class="sub">${esc(r.resourceGroup)}</div>` : ''}</td><td>${badge(r.state)}</td><td class="nw">${esc(r.activeNode ?? '—')}</td><td class="num">${esc(formatPercent(r.availability))}</td><td class="num">${r.failovers}</td><td class="num">${r.openIncidents}</td><td class="num"><strong>${r.riskScore}</strong></td><td>${esc(r.action ?? '—')}</td></tr>`,
     )
     .join('');
   return `<table class="fleet"><thead><tr><th>#</th><th>cluster</th><th>state now</th><th>active</th><th>availability</th><th>failovers</th><th>open</th><th>risk</th><th>what needs doing now</th></tr></thead><tbody>${body}</tbody></table>`;
@@ -386,6 +400,7 @@ table{width:100%;border-collapse:collapse;background:#fff;font-size:13px}
 th{text-align:left;font-weight:600;color:#4b5563;border-bottom:2px solid #e5e7eb;padding:6px 8px;white-space:nowrap}
 td{border-bottom:1px solid #f1f5f9;padding:6px 8px;vertical-align:top}
 td.name{white-space:nowrap;font-weight:600}
+.nw{white-space:nowrap}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .sub{color:#6b7280;font-size:12px}
 .badge{display:inline-block;font-size:12px;font-weight:600;padding:2px 8px;border-radius:999px;border:1px solid transparent}
@@ -410,6 +425,7 @@ section.fleet-summary,section.cluster{background:#fff;border:1px solid #e5e7eb;b
 figure.chart{margin:16px 0 0}
 svg.timeline{display:block;font:12px system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif}
 svg .row-label{fill:#374151;font-weight:600}
+svg .not-watched-label{fill:#6b7280;font-style:italic}
 svg .tick-label,svg .axis-unit{fill:#4b5563;font-variant-numeric:tabular-nums}
 .legend{display:flex;flex-wrap:wrap;gap:6px 16px;font-size:12px;color:#374151;margin-top:6px;padding-left:150px}
 .lg{display:inline-flex;align-items:center;gap:6px}
