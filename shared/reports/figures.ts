@@ -236,8 +236,14 @@ function median(values: number[]): number | null {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
+/** Sorted by time (stable); time strings are parsed once, and an already sorted list is only copied. */
 function byTime<T>(items: readonly T[], at: (t: T) => string): T[] {
-  return [...items].sort((a, b) => ms(at(a)) - ms(at(b)));
+  const times = items.map((x) => ms(at(x)));
+  if (times.every((t, k) => k === 0 || times[k - 1] <= t)) return [...items];
+  return times
+    .map((t, k) => [t, k] as const)
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+    .map(([, k]) => items[k]);
 }
 
 // ---------- what needs doing ----------
@@ -378,6 +384,7 @@ export function clusterFigures(h: ClusterHistory, period: ReportPeriod): Cluster
   // State timeline: bands of the active node, failovers.
   const states = byTime(h.states, (s) => s.at);
   const probes = byTime(h.probes, (p) => p.at);
+  const probeTimes = probes.map((p) => ms(p.at));
   const activeBands: TimelineFigure['activeBands'] = [];
   const failovers: FailoverFigure[] = [];
   let previousActive: string | undefined;
@@ -391,17 +398,32 @@ export function clusterFigures(h: ClusterHistory, period: ReportPeriod): Cluster
     if (s.activeNode && previousActive && s.activeNode !== previousActive && at >= start) {
       const old = previousActive;
       const neu = s.activeNode;
-      const lastOld = [...probes]
-        .reverse()
-        .find((p) => ms(p.at) <= at && ms(p.at) > previousFailoverAt && p.answering.includes(old));
-      const firstNew = lastOld ? probes.find((p) => ms(p.at) > ms(lastOld.at) && p.answering.includes(neu)) : undefined;
+      let lastOld: number | undefined;
+      for (let k = probes.length - 1; k >= 0; k--) {
+        if (probeTimes[k] <= at && probeTimes[k] > previousFailoverAt && probes[k].answering.includes(old)) {
+          lastOld = k;
+          break;
+        }
+      }
+      let firstNew: number | undefined;
+      if (lastOld !== undefined) {
+        for (let k = lastOld + 1; k < probes.length; k++) {
+          if (probeTimes[k] > probeTimes[lastOld] && probes[k].answering.includes(neu)) {
+            firstNew = k;
+            break;
+          }
+        }
+      }
       failovers.push({
         from: old,
         to: neu,
         at: s.at,
-        oldLastAnswer: lastOld?.at ?? null,
-        newFirstAnswer: firstNew?.at ?? null,
-        rtoSeconds: lastOld && firstNew ? (ms(firstNew.at) - ms(lastOld.at)) / SECOND : null,
+        oldLastAnswer: lastOld !== undefined ? probes[lastOld].at : null,
+        newFirstAnswer: firstNew !== undefined ? probes[firstNew].at : null,
+        rtoSeconds:
+          lastOld !== undefined && firstNew !== undefined
+            ? (probeTimes[firstNew] - probeTimes[lastOld]) / SECOND
+            : null,
         planned: maintenance.some(({ i }) => i.from <= at && at < i.to),
       });
       previousFailoverAt = at;
