@@ -494,6 +494,54 @@ describe('report figures', () => {
   });
 });
 
+describe('report figures: more failover cases', () => {
+  it('a failover and back: each RTO is measured from its own answers; without probe data it is unknown', () => {
+    const period = { from: '2026-11-24T08:00:00.000Z', to: '2026-11-24T09:00:00.000Z' };
+    const h = history({
+      states: [
+        { at: '2026-11-24T07:00:00.000Z', state: 'Healthy', activeNode: A },
+        { at: '2026-11-24T08:10:30.000Z', state: 'FailedOver', activeNode: B },
+        { at: '2026-11-24T08:30:20.000Z', state: 'FailedOver', activeNode: A },
+      ],
+      // A answers until the piece ending 08:10:10, so its last answer is at 08:10:00; nobody 08:10:10–08:10:20; B from 08:10:30 → RTO 30 s. B until 08:30:00 (last answer), A from
+      // 08:30:10 → RTO 10 s.
+      probes: piecewise([
+        [period.from, [A]],
+        ['2026-11-24T08:10:10.000Z', []],
+        ['2026-11-24T08:10:30.000Z', [B]],
+        ['2026-11-24T08:30:10.000Z', [A]],
+        [period.to],
+      ]),
+    });
+    const f = clusterFigures(h, period);
+    expect(
+      f.failovers.map((x) => [
+        x.from,
+        x.to,
+        x.oldLastAnswer?.slice(11, 19),
+        x.newFirstAnswer?.slice(11, 19),
+        x.rtoSeconds,
+      ]),
+    ).toEqual([
+      [A, B, '08:10:00', '08:10:30', 30],
+      [B, A, '08:30:00', '08:30:10', 10],
+    ]);
+    const blind = clusterFigures({ ...h, probes: [], probeMinutes: [] }, period);
+    expect(blind.failovers.map((x) => [x.oldLastAnswer, x.newFirstAnswer, x.rtoSeconds])).toEqual([
+      [null, null, null],
+      [null, null, null],
+    ]);
+    // 2 unplanned failovers × 10 + 60 no-data minutes → floor(60 / 30) = 2 → 22.
+    expect(blind.risk.score).toBe(22);
+  });
+
+  it('a history survives JSON: the same figures after a round trip (the store keeps it as JSON)', () => {
+    const { history: h, period } = scriptedDay();
+    const back = JSON.parse(JSON.stringify(h));
+    expect(clusterFigures(back, period)).toEqual(clusterFigures(h, period));
+  });
+});
+
 describe('report helpers', () => {
   it.each([
     ['all six observations', 6, 6, [A]],
