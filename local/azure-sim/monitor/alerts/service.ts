@@ -162,7 +162,9 @@ export class AlertsService {
   private async evaluate(rule: ResourceRecord, now: number): Promise<void> {
     const p = rule.properties;
     const windowMs = WINDOW_SIZES[String(p.windowSize).toUpperCase()] * this.clock.scale;
-    const from = now - windowMs;
+    // The window ends where the metrics are complete (now minus the ingestion delay).
+    const end = now - (this.signals.ingestionDelayAzureMs?.() ?? 0) * this.clock.scale;
+    const from = end - windowMs;
     const criteria: StaticCriterion[] = p.criteria.allOf;
     const single = criteria.length === 1;
     const k = rule.id.toLowerCase();
@@ -177,10 +179,10 @@ export class AlertsService {
         criteria.map(async (c) => {
           const series = await this.signals.metricSeries(scope, c.metricName, {
             from: new Date(from),
-            to: new Date(now),
+            to: new Date(end),
             dimensionFilter: c.dimensions,
           });
-          return evaluateCriterion(c, series, from, now);
+          return evaluateCriterion(c, series, from, end);
         }),
       );
       // One instance per series with a single criterion; one per scope when several criteria must all hold.
@@ -256,7 +258,7 @@ export class AlertsService {
           conditionType,
           criteria: n.values,
           windowStart: new Date(from),
-          windowEnd: new Date(now),
+          windowEnd: new Date(end),
           customProperties: p.customProperties ?? {},
         });
       }

@@ -61,6 +61,11 @@ export interface AlertSignalSource {
   onVmHealth(cb: (e: VmHealthEvent) => void): () => void;
   /** Stops background work (polling). */
   close?(): void;
+  /**
+   * Azure ms after which a metric minute is readable (the metrics' ingestion delay). The evaluator ends its window
+   * that long before now, so a delayed minute is read once it has arrived rather than read as missing. Default 0.
+   */
+  ingestionDelayAzureMs?(): number;
 }
 
 const eqi = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
