@@ -170,7 +170,6 @@ export class AlertsService {
     const k = rule.id.toLowerCase();
     const states = this.instances.get(k) ?? new Map<string, Instance>();
     this.instances.set(k, states);
-    const seen = new Set<string>();
     const conditionType = String(p.criteria['odata.type']).endsWith('SingleResourceMultipleMetricCriteria')
       ? 'SingleResourceMultipleMetricCriteria'
       : 'MultipleResourceMultipleMetricCriteria';
@@ -223,7 +222,6 @@ export class AlertsService {
             values: criteria.map((c) => ({ criterion: c, dimensions: inst.dimensions, metricValue: undefined })),
           });
       for (const n of notices) {
-        seen.add(n.key);
         const prev = states.get(n.key);
         const { state, notify } = step(prev, n.met, p.autoMitigate !== false);
         const inst: Instance = {

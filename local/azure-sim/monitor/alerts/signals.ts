@@ -83,7 +83,8 @@ export function passesFilter(dims: Record<string, string>, filters: DimensionFil
 
 /**
  * Signals set by hand: each metric series is a step function of time (`set` records a value from now on), sampled
- * once per PT1M grain (60 s × clock scale); VM health changes are emitted by `setVmHealth`.
+ * once per PT1M grain (60 s × clock scale); VM health changes are emitted by `setVmHealth`. Series are told apart by
+ * the dimensions the query splits by; values set for several series of an unsplit query share one step function.
  */
 export class ManualSignalSource implements AlertSignalSource {
   private readonly steps = new Map<string, { dims: Record<string, string>; at: number; value: number }[]>();
