@@ -224,6 +224,11 @@ describe('metric alert: Fired and Resolved reach the webhook in the Common Alert
     );
     expect(metricBodies().filter((b) => b.data.essentials.monitorCondition === 'Fired')).toHaveLength(1);
     expect((await simFetch(sim, 'GET', '/_sim/alerts')).json).toEqual([]);
+    const disabled = await monitor.metricAlerts.update(RG, 'probe-down', { enabled: false, tags: { owner: 'ops' } });
+    expect(disabled.enabled).toBe(false);
+    expect(disabled.tags).toEqual({ owner: 'ops' });
+    const journal = sim.journal().filter((o) => o.op.startsWith('metricAlerts.'));
+    expect(journal.map((o) => [o.op, o.httpStatus])).toContainEqual(['metricAlerts.update', 200]);
     await monitor.metricAlerts.delete(RG, 'probe-down');
     await expect(monitor.metricAlerts.get(RG, 'probe-down')).rejects.toMatchObject({ statusCode: 404 });
   });
@@ -440,5 +445,17 @@ describe('conformance with the published Common Alert Schema samples', () => {
     expect(captured.resourceHealth).toBeDefined();
     expect(keyDiff(load('metric-alert-static-fired-testaction.json'), captured.metricFired)).toEqual([]);
     expect(keyDiff(load('resource-health-alert-testaction.json'), captured.resourceHealth)).toEqual([]);
+  });
+});
+
+describe('reset', () => {
+  it('POST /_sim/reset forgets rules, deliveries and pager events', async () => {
+    expect((await simFetch(sim, 'GET', '/_sim/alerts/deliveries')).json.length).toBeGreaterThan(0);
+    expect((await simFetch(sim, 'POST', '/_sim/reset')).status).toBe(204);
+    expect((await simFetch(sim, 'GET', '/_sim/alerts/deliveries')).json).toEqual([]);
+    expect((await simFetch(sim, 'GET', '/_sim/pager/events')).json).toEqual([]);
+    const rules: string[] = [];
+    for await (const r of monitor.activityLogAlerts.listBySubscriptionId()) rules.push(r.name!);
+    expect(rules).toEqual([]);
   });
 });
