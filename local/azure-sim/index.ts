@@ -11,6 +11,8 @@ import type { ArmContext } from './arm/resourceType';
 import { ResourceStore } from './arm/store';
 import { SecretStore } from './keyvault/secrets';
 import { MetricsService } from './monitor/metrics';
+import { createAlerting, type AlertingOptions, type AlertsService } from './monitor/alerts';
+import { PagerService } from './pager/service';
 import { NoopVmRuntime } from './noopRuntime';
 import { createSimServer } from './server';
 import { createCertificates } from './tls';
@@ -35,6 +37,8 @@ export interface SimulatorOptions {
   latency?: Partial<Record<LatencyKey, number>>;
   /** Receives one line per request (method, path, status; never bodies). */
   log?: (line: string) => void;
+  /** Alerting's clock and signal source (defaults: cluster clock, the simulator's metrics and VM power state). */
+  alerting?: AlertingOptions;
 }
 
 export interface RunningSimulator {
@@ -51,6 +55,10 @@ export interface RunningSimulator {
   journal(): Operation[];
   /** Overrides one operation type's latency (Azure ms, before the time scale); undefined restores the default. */
   setLatency(key: LatencyKey, azureMs: number | undefined): void;
+  /** Alert rules' evaluation and webhook deliveries. */
+  alerts: AlertsService;
+  /** The paging services' stand-ins (/_pager). */
+  pager: PagerService;
   /** Cancels running operations, forgets all resources, secrets, faults and the journal. */
   reset(): Promise<void>;
   stop(): Promise<void>;
@@ -79,6 +87,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const engine = new ArmEngine(ctx, ops, journal, faults, [...NETWORK_TYPES, ...COMPUTE_TYPES]);
   const secrets = new SecretStore();
   const metrics = new MetricsService(store, () => runtime, timeScale);
+  const alerts = createAlerting({ store, runtime: () => runtime, metrics }, options.alerting);
+  const pager = new PagerService();
 
   const reset = async () => {
     await ops.reset();
@@ -87,11 +97,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     secrets.clear();
     faults.clear();
     journal.clear();
+    alerts.reset();
+    pager.reset();
   };
 
   let url = '';
   const server = createSimServer(
-    { engine, secrets, metrics, journal, faults, latency, reset, log: options.log },
+    { engine, secrets, metrics, journal, faults, latency, reset, log: options.log, alerts, pager },
     { cert: certs.certPem, key: certs.keyPem },
     () => url,
   );
@@ -117,10 +129,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     runtime,
     journal: () => journal.list(),
     setLatency: (key, azureMs) => latency.set(key, azureMs),
+    alerts,
+    pager,
     reset,
     async stop() {
       if (stopped) return;
       stopped = true;
+      alerts.stop();
       await ops.reset();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

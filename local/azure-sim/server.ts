@@ -8,6 +8,8 @@ import type { SimRequest, SimResponse } from './arm/httpTypes';
 import type { Journal } from './arm/journal';
 import { KEY_VAULT_CHALLENGE, type SecretStore } from './keyvault/secrets';
 import type { MetricsService } from './monitor/metrics';
+import type { AlertsService } from './monitor/alerts';
+import type { PagerService } from './pager/service';
 
 const MAX_BODY = 10 * 1024 * 1024;
 
@@ -19,6 +21,10 @@ export interface ServerParts extends ServeDeps {
   faults: FaultInjector;
   reset(): Promise<void>;
   log?: (line: string) => void;
+  /** Microsoft.Insights alert rules / action groups and /_sim/alerts (monitor/alerts). */
+  alerts?: AlertsService;
+  /** /_pager/* stand-ins and /_sim/pager (pager/). */
+  pager?: PagerService;
 }
 
 const KEY_VAULT_COLLECTIONS = new Set(['secrets', 'deletedsecrets']);
@@ -61,6 +67,8 @@ function unauthorized(keyVault: boolean): SimResponse {
 async function control(parts: ServerParts, req: SimRequest): Promise<SimResponse> {
   const [, what] = req.segments;
   const m = req.method;
+  const hooked = parts.alerts?.control(req) ?? parts.pager?.control(req);
+  if (hooked) return hooked;
   if (what === 'operations' && m === 'GET') return { status: 200, body: parts.journal.list() };
   if (what === 'faults' && m === 'GET') return { status: 200, body: parts.faults.list() };
   if (what === 'faults' && m === 'POST') {
@@ -88,6 +96,7 @@ async function control(parts: ServerParts, req: SimRequest): Promise<SimResponse
 async function dispatch(parts: ServerParts, req: SimRequest): Promise<SimResponse> {
   const first = req.segments[0] ?? '';
   if (first === '_sim') return control(parts, req);
+  if (first === '_pager' && parts.pager) return parts.pager.handle(req);
   const keyVault = KEY_VAULT_COLLECTIONS.has(first.toLowerCase());
   const auth = req.headers.authorization;
   if (typeof auth !== 'string' || !/^Bearer\s+\S+/i.test(auth)) return unauthorized(keyVault);
@@ -119,6 +128,14 @@ async function dispatch(parts: ServerParts, req: SimRequest): Promise<SimRespons
       );
     }
     return serveJournaled(parts, req, parts.metrics.route(req));
+  }
+  if (parts.alerts && req.url.searchParams.get('api-version')) {
+    try {
+      const route = parts.alerts.armRoute(req);
+      if (route) return serveJournaled(parts, req, route);
+    } catch (e) {
+      return errorResponse(e);
+    }
   }
   return parts.engine.handle(req);
 }
