@@ -179,8 +179,13 @@ function message(issue: z.core.$ZodIssue, input: unknown): string {
       return at === undefined
         ? `required: expected ${expectedName(issue.expected)}`
         : `expected ${expectedName(issue.expected)}, got ${describe(at)}`;
-    case 'invalid_value':
-      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(at)}`;
+    case 'invalid_value': {
+      const expected = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+      const text = at === undefined ? `required: ${expected}` : `${expected}, got ${describe(at)}`;
+      return issue.path.length === 1 && issue.path[0] === 'schemaId'
+        ? `${text} (not a Common Alert Schema payload: turn on useCommonAlertSchema in the action group's webhook)`
+        : text;
+    }
     default:
       return issue.message;
   }

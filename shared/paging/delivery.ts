@@ -11,6 +11,7 @@
  * - After `maxAttempts` attempts the message is given up: it goes to the poison queue and a notification-failed
  *   record stays in the delivery log.
  */
+import { parseRetryAfter as parseArmRetryAfter } from '../azure/armErrors';
 
 export interface DeliveryPolicy {
   /** Attempts in all, the first included. */
@@ -99,15 +100,11 @@ export function classifyError(err: unknown): Outcome {
  * (0 when the date is past), or undefined when absent or unreadable.
  */
 export function parseRetryAfter(value: string | null | undefined, now: Date): number | undefined {
-  if (value === null || value === undefined) return undefined;
-  const text = value.trim();
-  if (text === '') return undefined;
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  // An HTTP-date names the weekday and the GMT zone (IMF-fixdate, or the obsolete RFC 850 / asctime forms).
-  if (!/[A-Za-z]{3}/.test(text) || /^-/.test(text)) return undefined;
-  const at = Date.parse(text);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, at - now.getTime());
+  const text = value?.trim();
+  if (!text) return undefined;
+  // An HTTP-date names its weekday and month in letters; refuse other text Date.parse would accept ("-5", "2030").
+  if (!/^\d+$/.test(text) && !/^[A-Za-z]{3}/.test(text)) return undefined;
+  return parseArmRetryAfter(text, now.getTime());
 }
 
 /** Full-jitter exponential backoff for retry number `attempt` (1 = the wait after the first failure). */
