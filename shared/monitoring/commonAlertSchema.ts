@@ -8,7 +8,8 @@
  *   `signalType` is documented as "Metric", "Log" or "Activity Log", but service health samples spell it
  *   "ActivityLog"; both are accepted and normalised.
  * - `alertContext` depends on the alert type; it is recognised (metric, log, activity log, resource health, service
- *   health, Prometheus) and the fields that identify the variant are checked, the rest kept as sent.
+ *   health, Prometheus, and Cost Management budget alerts, whose essentials are mostly null) and the fields that
+ *   identify the variant are checked, the rest kept as sent.
  * Unknown fields are kept (Azure adds fields over time); wrong types and missing essentials are refused with the path.
  */
 import { createHash } from 'node:crypto';
@@ -21,7 +22,8 @@ export const MAX_ALERT_BODY_BYTES = 256 * 1024;
 export type AlertSeverity = 'Sev0' | 'Sev1' | 'Sev2' | 'Sev3' | 'Sev4';
 export type SignalType = 'Metric' | 'Log' | 'ActivityLog';
 export type MonitorCondition = 'Fired' | 'Resolved';
-export type AlertVariant = 'metric' | 'log' | 'activityLog' | 'resourceHealth' | 'serviceHealth' | 'prometheus';
+export type SignalVariant = 'metric' | 'log' | 'activityLog' | 'resourceHealth' | 'serviceHealth' | 'prometheus';
+export type AlertVariant = SignalVariant | 'costBudget';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const dateTime = z.string().superRefine((v, ctx) => {
@@ -57,13 +59,30 @@ const essentialsSchema = z.looseObject({
   investigationLink: z.string().nullish(),
 });
 
-const payloadSchema = z.looseObject({
+/**
+ * Cost Management budget alerts (monitoringService "CostAlerts", e.g. the action group's "Budget alert" test action)
+ * send null alertRule, severity, signalType and alertTargetIDs: accepted, so testing the action group works, and
+ * mapped to no cluster.
+ */
+const COST_ALERTS_SERVICE = 'CostAlerts';
+const costEssentialsSchema = essentialsSchema.extend({
+  alertRule: z.string().nullish(),
+  severity: z.enum(['Sev0', 'Sev1', 'Sev2', 'Sev3', 'Sev4']).nullish(),
+  signalType: z.enum(['Metric', 'Log', 'Activity Log', 'ActivityLog']).nullish(),
+  alertTargetIDs: z.array(nonEmpty).nullish(),
+});
+
+const dataFields = {
+  alertContext: looseRecord.nullish(),
+  customProperties: z.record(z.string(), z.unknown()).nullish(),
+};
+const signalPayloadSchema = z.looseObject({
   schemaId: z.literal(COMMON_ALERT_SCHEMA_ID),
-  data: z.looseObject({
-    essentials: essentialsSchema,
-    alertContext: looseRecord.nullish(),
-    customProperties: z.record(z.string(), z.unknown()).nullish(),
-  }),
+  data: z.looseObject({ essentials: essentialsSchema, ...dataFields }),
+});
+const costPayloadSchema = z.looseObject({
+  schemaId: z.literal(COMMON_ALERT_SCHEMA_ID),
+  data: z.looseObject({ essentials: costEssentialsSchema, ...dataFields }),
 });
 
 /** A condition of a metric (or log-v2) alert: the criteria list, each loosely typed. */
@@ -88,9 +107,7 @@ const logContext = z.union([
 
 const activityLogContext = z.looseObject({
   operationName: nonEmpty,
-  eventSource: z.string().nullish(),
-  eventTimestamp: z.string().nullish(),
-  status: z.string().nullish(),
+  // Service health samples carry eventSource, level and channels as numbers (2, 3, 1): kept, not checked.
   properties: looseRecord.nullish(),
 });
 
@@ -135,13 +152,31 @@ export interface CommonAlertEssentials {
   raw: Record<string, unknown>;
 }
 
-export interface CommonAlert {
-  variant: AlertVariant;
+/** An alert on a signal (metric, log, activity log…): the alerts that can concern a cluster. */
+export interface SignalAlert {
+  variant: SignalVariant;
   essentials: CommonAlertEssentials;
   /** The variant-specific part, as sent (checked only for the fields that identify the variant). */
   alertContext: Record<string, unknown>;
   customProperties: Record<string, unknown>;
 }
+
+/** A Cost Management budget alert: no rule, severity, signal or targets; concerns no cluster. */
+export interface BudgetAlert {
+  variant: 'costBudget';
+  essentials: Pick<
+    CommonAlertEssentials,
+    'alertId' | 'monitorCondition' | 'firedDateTime' | 'configurationItems' | 'raw'
+  > & {
+    monitoringService: typeof COST_ALERTS_SERVICE;
+    alertTargetIDs: string[];
+    description?: string;
+  };
+  alertContext: Record<string, unknown>;
+  customProperties: Record<string, unknown>;
+}
+
+export type CommonAlert = SignalAlert | BudgetAlert;
 
 export interface AlertError {
   path: string;
@@ -207,7 +242,7 @@ function variantOf(
   signalType: SignalType,
   monitoringService: string | undefined,
   ctx: Record<string, unknown>,
-): AlertVariant {
+): SignalVariant {
   const service = (monitoringService ?? '').replace(/\s+/g, '').toLowerCase();
   if (signalType === 'Log') return 'log';
   if (signalType === 'Metric') return service === 'prometheus' ? 'prometheus' : 'metric';
@@ -217,7 +252,7 @@ function variantOf(
   return 'activityLog';
 }
 
-const CONTEXT_SCHEMA: Record<AlertVariant, z.ZodType> = {
+const CONTEXT_SCHEMA: Record<SignalVariant, z.ZodType> = {
   metric: metricContext,
   log: logContext,
   activityLog: activityLogContext,
@@ -234,7 +269,10 @@ export function parseCommonAlert(input: unknown): ParseAlertResult {
       errors: [{ path: '', message: `expected a JSON object (a Common Alert Schema payload), got ${describe(input)}` }],
     };
   }
-  const parsed = payloadSchema.safeParse(input);
+  const service = (input as { data?: { essentials?: { monitoringService?: unknown } } }).data?.essentials
+    ?.monitoringService;
+  if (service === COST_ALERTS_SERVICE) return parseBudgetAlert(input);
+  const parsed = signalPayloadSchema.safeParse(input);
   if (!parsed.success) return { ok: false, errors: errorsOf(parsed.error, input) };
   const { essentials: e, alertContext, customProperties } = parsed.data.data;
   const signalType: SignalType = e.signalType === 'Activity Log' ? 'ActivityLog' : e.signalType;
@@ -277,6 +315,30 @@ export function parseCommonAlert(input: unknown): ParseAlertResult {
         raw: e,
       },
       alertContext: context,
+      customProperties: customProperties ?? {},
+    },
+  };
+}
+
+function parseBudgetAlert(input: unknown): ParseAlertResult {
+  const parsed = costPayloadSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, errors: errorsOf(parsed.error, input) };
+  const { essentials: e, alertContext, customProperties } = parsed.data.data;
+  return {
+    ok: true,
+    alert: {
+      variant: 'costBudget',
+      essentials: {
+        alertId: e.alertId,
+        monitorCondition: e.monitorCondition,
+        monitoringService: COST_ALERTS_SERVICE,
+        alertTargetIDs: e.alertTargetIDs ?? [],
+        configurationItems: e.configurationItems ?? [],
+        firedDateTime: e.firedDateTime,
+        ...(e.description ? { description: e.description } : {}),
+        raw: e,
+      },
+      alertContext: alertContext ?? {},
       customProperties: customProperties ?? {},
     },
   };

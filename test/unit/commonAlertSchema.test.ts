@@ -213,9 +213,51 @@ describe('Common Alert Schema: accepted payloads (our own, from the documented s
     const r = parseCommonAlert(body);
     if (!r.ok) throw new Error(JSON.stringify(r.errors));
     expect(r.alert.variant).toBe(variant);
+    if (r.alert.variant === 'costBudget') throw new Error('not a signal alert');
     expect(r.alert.essentials.signalType).toBe(signalType);
     expect(r.alert.essentials.alertTargetIDs.length).toBeGreaterThan(0);
     expect(['Fired', 'Resolved']).toContain(r.alert.essentials.monitorCondition);
+  });
+
+  it('service health with eventSource, level and channels as numbers (as in the published sample)', () => {
+    const body = structuredClone(OWN_SAMPLES[6][1]) as any;
+    Object.assign(body.data.alertContext, { eventSource: 2, level: 3, channels: 1 });
+    const r = parseCommonAlert(body);
+    expect(r.ok && r.alert.variant).toBe('serviceHealth');
+  });
+
+  it('a Cost Management budget alert (null rule, severity, signal and targets): accepted, targets no cluster', () => {
+    const body = {
+      schemaId: 'azureMonitorCommonAlertSchema',
+      data: {
+        essentials: {
+          monitoringService: 'CostAlerts',
+          firedDateTime: '2026-11-25T17:49:34.022Z',
+          description: 'Budget exceeded',
+          essentialsVersion: '1.0',
+          alertContextVersion: '1.0',
+          alertId: `/subscriptions/${SUB}/providers/Microsoft.CostManagement/alerts/Test_Alert`,
+          alertRule: null,
+          severity: null,
+          signalType: null,
+          monitorCondition: 'Fired',
+          alertTargetIDs: null,
+          configurationItems: ['budgets'],
+          originAlertId: null,
+        },
+        alertContext: { AlertCategory: 'budgets', AlertData: { BudgetName: 'b', SpentAmount: '$1.00' } },
+      },
+    };
+    const r = parseCommonAlert(body);
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(r.alert.variant).toBe('costBudget');
+    expect(r.alert.essentials.alertTargetIDs).toEqual([]);
+    expect(alertDedupKey(r.alert)).toContain('|Fired');
+    // Still checked: a budget alert without its alertId is refused.
+    const broken = structuredClone(body) as any;
+    delete broken.data.essentials.alertId;
+    const bad = parseCommonAlert(broken);
+    expect(!bad.ok && bad.errors.map((e) => e.path)).toEqual(['data.essentials.alertId']);
   });
 
   it('keeps unknown fields and the context as sent', () => {
