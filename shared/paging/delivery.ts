@@ -25,8 +25,8 @@ export interface DeliveryPolicy {
 }
 
 /**
- * Defaults: 12 attempts, waits up to 2 s, 4 s, 8 s … capped at 5 min. The expected total wait before giving up is
- * about 20 minutes, so a PagerDuty outage of a few minutes loses nothing.
+ * Defaults: 12 attempts, waits up to 2 s, 4 s, 8 s … capped at 5 min. The total wait before giving up is about
+ * 12 minutes on average (at most about 23), so a PagerDuty outage of a few minutes loses nothing.
  */
 export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = {
   maxAttempts: 12,
