@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import {
   type Route,
   effectiveRoutes,
+  monitoringPagingFields,
   missingSecretErrors,
   parseDefaultRoutesSetting,
   parseRoutes,
@@ -131,5 +133,27 @@ describe('required secrets', () => {
     ]);
     expect(missingSecretErrors(r, () => true)).toEqual([]);
     expect(missingSecretErrors(r, () => false)).toHaveLength(4);
+  });
+});
+
+describe('monitoring paging fields (the spec piece)', () => {
+  const monitoring = z.strictObject({ ...monitoringPagingFields });
+  it('defaults: no routes (→ app defaults), renotify 5 min, repeat 60 min', () => {
+    expect(monitoring.parse({})).toEqual({ renotifyMinutes: 5, repeatMinutes: 60 });
+  });
+  it.each([
+    [{ renotifyMinutes: 0 }, 'renotifyMinutes'],
+    [{ renotifyMinutes: 2.5 }, 'renotifyMinutes'],
+    [{ repeatMinutes: 1 }, 'repeatMinutes'],
+    [{ routes: [{ kind: 'pagerduty' }] }, 'routes'],
+  ])('refuses %j at %s', (input, field) => {
+    const r = monitoring.safeParse(input);
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0].path[0]).toBe(field);
+  });
+  it('accepts routes and intervals', () => {
+    const r = monitoring.parse({ routes: [PD], renotifyMinutes: 10, repeatMinutes: 30 });
+    expect(r.routes?.[0].kind).toBe('pagerduty');
+    expect(r.repeatMinutes).toBe(30);
   });
 });
