@@ -40,8 +40,8 @@ export interface StoredCluster extends ClusterMemory {
   outbox: Outbox;
 }
 
-/** The evaluation the store runs on what it read: pure, re-run when the write lost a race. */
-export type Evaluate = (memory: ClusterMemory) => EvaluationOutcome;
+/** The evaluation the store runs on what it read (evaluation.ts' evaluateCluster), re-run when the write lost a race. */
+export type Evaluate = (memory: ClusterMemory) => EvaluationOutcome | Promise<EvaluationOutcome>;
 
 export interface CommitResult {
   health: ClusterHealth;
@@ -142,7 +142,7 @@ export class IncidentStore {
     const k = targetKeys(subscriptionId, resourceGroup);
     for (let conflicts = 0; conflicts < MAX_ATTEMPTS; conflicts++) {
       const stored = await this.read(subscriptionId, resourceGroup);
-      const outcome = evaluate({ health: stored?.health, incidents: stored?.incidents ?? [] });
+      const outcome = await evaluate({ health: stored?.health, incidents: stored?.incidents ?? [] });
       const outbox: Outbox = {
         transitions: [
           ...(stored?.outbox.transitions ?? []),
