@@ -232,9 +232,11 @@ export function diagnose(
   let bothUpSince = previous?.bothUpSince;
   let noneUpSince = previous?.noneUpSince;
   let lastProbeAt = previous?.lastProbeAt;
+  /** A read not seen by an earlier evaluation (a cached read counts once). */
+  const newProbeRead = probeUsable && probe !== undefined && probe.observedAt !== previous?.lastProbeAt;
   if (!probeUsable) {
     bothUpSince = noneUpSince = undefined;
-  } else if (probe && probe.observedAt !== previous?.lastProbeAt) {
+  } else if (newProbeRead && probe) {
     lastProbeAt = probe.observedAt;
     bothUpSince = upNodes.length >= 2 ? (bothUpSince ?? probe.observedAt) : undefined;
     noneUpSince = upNodes.length === 0 ? (noneUpSince ?? probe.observedAt) : undefined;
@@ -246,7 +248,7 @@ export function diagnose(
   let activeCandidate = previous?.activeCandidate;
   let failover = previous?.failover;
   const counts = (lastCountedAt: string) => now - ms(lastCountedAt) >= options.observationMinGapSeconds * 1000;
-  if (probeUsable && upNodes.length === 1) {
+  if (newProbeRead && upNodes.length === 1) {
     const alone = upNodes[0];
     if (activeNode === undefined) {
       activeNode = alone;

@@ -525,3 +525,20 @@ describe('diagnose + incidents', () => {
     expect(failedOver.id).toBe(`qwk/${SUB}/${RG.toLowerCase()}/FailedOver/${A}#1`);
   });
 });
+
+describe('diagnose: one probe read counts once', () => {
+  it('a cached probe read showing another node alone does not confirm a failover by itself', () => {
+    let health: ClusterHealth | undefined;
+    for (const s of warmup) health = diagnose(signalsOf(s), health).health;
+    const read = signalsOf({ t: 5, up: ['B'] }).probe!;
+    for (const t of [5, 10, 15]) {
+      const sig = signalsOf({ t });
+      sig.probe = read; // the same read, 0–10 s old
+      health = diagnose(sig, health).health;
+    }
+    expect(health!.activeNode).toBe(A);
+    expect(health!.state).toBe('Healthy');
+    health = diagnose(signalsOf({ t: 20, up: ['B'] }), health).health;
+    expect(health.activeNode).toBe(B);
+  });
+});
