@@ -21,7 +21,7 @@ import type { TableClient, TableEntity } from '@azure/data-tables';
 import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
 import { tableClient, tableCreator, targetKeys } from '../azure/tables';
 import { QUEUES, TABLES } from '../names';
-import type { Incident, IncidentTransition } from './contracts';
+import type { Evidence, Incident, IncidentTransition } from './contracts';
 import type { ClusterHealth, TimelineEntry } from './diagnosis';
 import type { ClusterMemory, EvaluationOutcome } from './evaluation';
 
@@ -188,17 +188,35 @@ export class IncidentStore {
     const partition = clusterPartition(subscriptionId, resourceGroup);
     const published: string[] = [];
     const done = new Set<string>();
+    const errors: unknown[] = [];
     for (const item of due) {
       const t = item.transition;
-      const sent = await this.deliverTransition(partition, t);
-      if (sent) published.push(t.id);
-      done.add(t.id);
+      try {
+        if (await this.deliverTransition(partition, t)) published.push(t.id);
+        done.add(t.id);
+      } catch (err) {
+        errors.push(err); // stays in the outbox; the others still go
+      }
     }
-    const timelineDone = stored.outbox.timeline;
-    for (const entry of timelineDone) {
-      await this.timeline.upsertEntity({ partitionKey: partition, rowKey: timelineRowKey(entry), ...entry }, 'Replace');
+    const timelineDone: TimelineEntry[] = [];
+    for (const entry of stored.outbox.timeline) {
+      try {
+        await this.timeline.upsertEntity(
+          { partitionKey: partition, rowKey: timelineRowKey(entry), ...entry },
+          'Replace',
+        );
+        timelineDone.push(entry);
+      } catch (err) {
+        errors.push(err);
+      }
     }
     if (done.size || timelineDone.length) await this.clearOutbox(subscriptionId, resourceGroup, done, timelineDone);
+    if (errors.length === 1) throw errors[0];
+    if (errors.length)
+      throw new AggregateError(
+        errors,
+        `${errors.length} outbox items of ${subscriptionId}/${resourceGroup} were not delivered`,
+      );
     return published;
   }
 
@@ -301,7 +319,7 @@ export class IncidentStore {
     let sent = false;
     if (!row || row.pendingPublish === true) {
       await this.ensureQueue();
-      await this.queue.sendMessage(Buffer.from(JSON.stringify(t), 'utf8').toString('base64'));
+      await this.queue.sendMessage(transitionMessage(t));
       sent = true;
       await this.incidents.updateEntity(
         { partitionKey: partition, rowKey, pendingPublish: false, publishedAt: new Date().toISOString() },
@@ -366,6 +384,35 @@ export class IncidentStore {
     }
     throw new Error(`cluster ${subscriptionId}/${resourceGroup}: too much contention clearing its outbox`);
   }
+}
+
+/** A queue message holds 64 KiB; base64 makes 4 characters of 3 bytes. */
+export const MAX_MESSAGE_JSON_BYTES = 48 * 1024;
+
+/**
+ * The queue message of a transition: its JSON in base64, as the Functions host decodes queue messages by default
+ * (host.json `messageEncoding`). Should evidence make it too large, the evidence is cut (kept whole in the table).
+ */
+export function transitionMessage(t: IncidentTransition): string {
+  const encode = (x: IncidentTransition) => Buffer.from(JSON.stringify(x), 'utf8');
+  let json = encode(t);
+  for (const [items, chars] of [
+    [5, 500],
+    [2, 200],
+    [0, 0],
+  ] as const) {
+    if (json.length <= MAX_MESSAGE_JSON_BYTES) break;
+    const cut = (es: Evidence[]) => es.slice(0, items).map((e) => ({ ...e, text: e.text.slice(0, chars) }));
+    json = encode({
+      ...t,
+      incident: {
+        ...t.incident,
+        firstEvidence: cut(t.incident.firstEvidence),
+        lastEvidence: cut(t.incident.lastEvidence),
+      },
+    });
+  }
+  return json.toString('base64');
 }
 
 /** Partition of a cluster's incidents and timeline: `<subscription>~<resource group>`, lower-case. */
