@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { diagnose, type ClusterHealth, type TimelineEntry } from '../../shared/monitoring/diagnosis';
 import { evaluateCluster, type ClusterMemory } from '../../shared/monitoring/evaluation';
+import { planDeployment } from '../../shared/plan';
+import { clusterRecord } from '../../shared/registry/clusterRecord';
+import { scriptParamsFromSpec } from '../../shared/scripts';
+import { parseClusterSpec } from '../../shared/spec';
 import type { IncidentTransition } from '../../shared/monitoring/contracts';
 import type {
   AvailabilityMetrics,
@@ -540,5 +544,27 @@ describe('diagnose: one probe read counts once', () => {
     expect(health!.state).toBe('Healthy');
     health = diagnose(signalsOf({ t: 20, up: ['B'] }), health).health;
     expect(health.activeNode).toBe(B);
+  });
+});
+
+describe('diagnose: the registry record is the facts', () => {
+  it("a seed cluster's ClusterRecord drives the diagnosis as it is", () => {
+    const parsed = parseClusterSpec({
+      subscriptionId: SUB,
+      witness: { sshSourceCidr: '203.0.113.0/24' },
+      lifeKeeper: { installerLocation: 'https://mystorage.blob.core.windows.net/media/sps.img' },
+    });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    const record = clusterRecord(planDeployment(parsed.spec), scriptParamsFromSpec(parsed.spec), {
+      deploymentId: 'dpl-1',
+      registeredAt: iso(-60),
+    });
+    const sig = signalsOf({ t: 0 });
+    const h = diagnose({ ...sig, facts: record }, undefined).health;
+    expect(h).toMatchObject({ state: 'Healthy', activeNode: A, resourceGroup: RG });
+    expect(h.nodes.map((n) => [n.name, n.serviceIp, n.probe])).toEqual([
+      [A, '10.5.1.11', 'Up'],
+      [B, '10.5.1.12', 'Down'],
+    ]);
   });
 });
