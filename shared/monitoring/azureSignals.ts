@@ -89,16 +89,18 @@ export function availabilityFromBatch(
 }
 
 /**
- * DipAvailability split by BackendIPAddress and VipAvailability, PT1M average over the last `minutes`, for many
- * load balancers of one subscription and region: one call per 50. A chunk whose call fails is left out.
+ * DipAvailability split by BackendIPAddress, PT1M average over the last `minutes`, for many load balancers of one
+ * subscription and region: one call per 50. VipAvailability has no BackendIPAddress dimension, so it cannot share
+ * that call's split filter; `includeVip` reads it with a second call per 50. A chunk whose call fails is left out.
  */
 export async function readAvailability(
   metrics: MetricsClient,
   loadBalancerIds: readonly string[],
-  options: { now?: Date; minutes?: number } = {},
+  options: { now?: Date; minutes?: number; includeVip?: boolean } = {},
 ): Promise<{ byLoadBalancer: Map<string, AvailabilityMetrics>; calls: number; errors: unknown[] }> {
   const end = options.now ?? new Date();
   const start = new Date(end.getTime() - (options.minutes ?? 10) * 60_000);
+  const window = { startTime: start, endTime: end, interval: 'PT1M', aggregation: 'average' };
   const byLoadBalancer = new Map<string, AvailabilityMetrics>();
   const errors: unknown[] = [];
   let calls = 0;
@@ -106,14 +108,20 @@ export async function readAvailability(
     const chunk = loadBalancerIds.slice(i, i + METRICS_BATCH_SIZE);
     calls++;
     try {
-      const results = await metrics.queryResources([...chunk], [...AVAILABILITY_METRICS], LB_NAMESPACE, {
-        startTime: start,
-        endTime: end,
-        interval: 'PT1M',
-        aggregation: 'average',
+      const results = await metrics.queryResources([...chunk], ['DipAvailability'], LB_NAMESPACE, {
+        ...window,
         filter: "BackendIPAddress eq '*'",
       });
-      for (const [id, m] of availabilityFromBatch(results, chunk)) byLoadBalancer.set(id, m);
+      for (const [id, m] of availabilityFromBatch(results, chunk, ['DipAvailability'])) byLoadBalancer.set(id, m);
+    } catch (err) {
+      errors.push(err);
+    }
+    if (!options.includeVip) continue;
+    calls++;
+    try {
+      const results = await metrics.queryResources([...chunk], ['VipAvailability'], LB_NAMESPACE, window);
+      for (const [id, m] of availabilityFromBatch(results, chunk, ['VipAvailability']))
+        byLoadBalancer.set(id, { dip: byLoadBalancer.get(id)?.dip ?? {}, vip: m.vip });
     } catch (err) {
       errors.push(err);
     }

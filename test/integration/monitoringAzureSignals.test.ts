@@ -54,6 +54,23 @@ describe('readAvailability with the real MetricsClient (simulator)', () => {
     const two = byLoadBalancer.get(lbs[1])!;
     expect(Object.keys(two.dip).sort()).toEqual(['10.20.1.20', '10.20.1.21']);
     expect(new Set(complete(two.dip['10.20.1.21']))).toEqual(new Set([100]));
-    expect(complete(two.vip).length).toBeGreaterThan(5);
+    expect(two.vip).toEqual([]);
+  });
+
+  it('reads VipAvailability with a second call per 50 when asked', async () => {
+    const lbs = [ids(c, 'rg-sig-1').lb('ilb'), ids(c, 'rg-sig-2').lb('ilb')];
+    const { byLoadBalancer, calls, errors } = await readAvailability(c.metrics, lbs, {
+      minutes: 0.01,
+      includeVip: true,
+    });
+    expect(errors).toEqual([]);
+    expect(calls).toBe(2);
+    for (const id of lbs) {
+      const m = byLoadBalancer.get(id)!;
+      expect(Object.keys(m.dip)).toHaveLength(2);
+      const vip = m.vip.filter((p) => p.average !== undefined).map((p) => p.average);
+      expect(vip.length).toBeGreaterThan(5);
+      expect(new Set(vip)).toEqual(new Set([100]));
+    }
   });
 });
