@@ -34,7 +34,10 @@ export interface Evidence {
   text: string;
   /** ISO time the fact was observed. */
   observedAt: string;
-  /** Machine-readable figures behind the text. */
+  /**
+   * Machine-readable figures behind the text. `data.fact` names what the fact is (e.g. "qwk.stale"), so that a
+   * changing figure (an age in seconds) is not a changed fact.
+   */
   data?: Record<string, string | number | boolean | null>;
 }
 
@@ -50,6 +53,8 @@ export interface Condition {
   /** MonitoringBlind: which signals are missing. */
   missingSignals?: string[];
   evidence: Evidence[];
+  /** Found while the cluster was in maintenance (its own switchover, a drill): recorded, opens no incident. */
+  maintenance?: boolean;
 }
 
 /** Stable deduplication key of an incident: cluster + condition + node. At most 255 characters. */
