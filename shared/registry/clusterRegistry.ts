@@ -4,6 +4,7 @@
  * Upsert (replace) is idempotent: registering a cluster again overwrites its row.
  */
 import type { TableClient, TableEntity } from '@azure/data-tables';
+import { isNotFound } from '../azure/errors';
 import { tableClient, tableCreator, targetKeys } from '../azure/tables';
 import { appConfig, ConfigError, SETTINGS } from '../config';
 import type { ClusterRecord } from './clusterRecord';
@@ -41,7 +42,7 @@ export class ClusterRegistry {
     try {
       return fromRow(await this.table.getEntity<Row>(k.partitionKey, k.rowKey));
     } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+      if (isNotFound(err)) return undefined;
       throw err;
     }
   }

@@ -3,19 +3,17 @@
  * except to the caller that puts them into an ARM body or a Run Command parameter.
  */
 import type { SecretClient } from '@azure/keyvault-secrets';
+import { isNotFound } from '../azure/errors';
+import { GENERATED_SECRETS } from '../names';
+import type { CredentialKind } from '../plan';
 import { generatePassword, generateSshKeyPair } from './adminCredentials';
-
-export type CredentialKind = 'sshKey' | 'password';
-
-/** Secret holding the public half of an SSH key pair (not secret itself, but kept beside its private key). */
-export const publicKeySecretName = (secretName: string) => `${secretName}-pub`;
 
 /** The secret's current value, or undefined when it does not exist. */
 export async function readSecretIfExists(client: SecretClient, name: string): Promise<string | undefined> {
   try {
     return (await client.getSecret(name)).value;
   } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+    if (isNotFound(err)) return undefined;
     throw err;
   }
 }
@@ -36,7 +34,7 @@ export async function ensureAdminCredential(
   }
   const [priv, pub] = await Promise.all([
     readSecretIfExists(client, secretName),
-    readSecretIfExists(client, publicKeySecretName(secretName)),
+    readSecretIfExists(client, GENERATED_SECRETS.publicKey(secretName)),
   ]);
   if (priv && pub) return { created: false };
   const pair = generateSshKeyPair(`qwk-ops:${secretName}`);
@@ -45,7 +43,7 @@ export async function ensureAdminCredential(
     contentType: 'application/x-pem-file',
     tags: { 'managed-by': 'qwk-ops' },
   });
-  await client.setSecret(publicKeySecretName(secretName), pair.publicKey, {
+  await client.setSecret(GENERATED_SECRETS.publicKey(secretName), pair.publicKey, {
     contentType: 'text/plain',
     tags: { 'managed-by': 'qwk-ops' },
   });
@@ -58,7 +56,7 @@ export async function readVmCredential(
   secretName: string,
   kind: CredentialKind,
 ): Promise<{ publicKey: string } | { password: string }> {
-  const name = kind === 'sshKey' ? publicKeySecretName(secretName) : secretName;
+  const name = kind === 'sshKey' ? GENERATED_SECRETS.publicKey(secretName) : secretName;
   const value = await readSecretIfExists(client, name);
   if (!value) throw new Error(`Key Vault secret '${name}' is missing: the credentials step must run first`);
   return kind === 'sshKey' ? { publicKey: value } : { password: value };
