@@ -273,7 +273,8 @@ export class Invoker {
     } finally {
       coreCtx.state = undefined;
     }
-    if (post.error !== null && post.error !== undefined) throw post.error;
+    if (post.error !== null && post.error !== undefined)
+      throw post.error instanceof Error ? post.error : new Error(`function failed: ${JSON.stringify(post.error)}`);
     return invocationModel.getResponse(context, post.result);
   }
 
