@@ -6,6 +6,10 @@ import type { SecretClient } from '@azure/keyvault-secrets';
 import { isNotFound } from '../azure/errors';
 import { GENERATED_SECRETS } from '../names';
 import type { CredentialKind } from '../plan';
+import { MANAGED_BY_TAG } from '../spec/seedDefaults';
+
+/** The tag every secret the app generates carries, as every resource does. */
+const MANAGED_BY = { [MANAGED_BY_TAG.name]: MANAGED_BY_TAG.value };
 import { generatePassword, generateSshKeyPair } from './adminCredentials';
 
 /** The secret's current value, or undefined when it does not exist. */
@@ -28,7 +32,7 @@ export async function ensureAdminCredential(
     if (await readSecretIfExists(client, secretName)) return { created: false };
     await client.setSecret(secretName, generatePassword(), {
       contentType: 'text/plain',
-      tags: { 'managed-by': 'qwk-ops' },
+      tags: MANAGED_BY,
     });
     return { created: true };
   }
@@ -41,11 +45,11 @@ export async function ensureAdminCredential(
   // Public half last: its presence marks a complete pair, so a crash between the two writes regenerates both.
   await client.setSecret(secretName, pair.privateKeyPem, {
     contentType: 'application/x-pem-file',
-    tags: { 'managed-by': 'qwk-ops' },
+    tags: MANAGED_BY,
   });
   await client.setSecret(GENERATED_SECRETS.publicKey(secretName), pair.publicKey, {
     contentType: 'text/plain',
-    tags: { 'managed-by': 'qwk-ops' },
+    tags: MANAGED_BY,
   });
   return { created: true };
 }
