@@ -4,12 +4,12 @@ import * as df from 'durable-functions';
 import { azureClients } from '../shared/azure/clients';
 import { appConfig } from '../shared/config';
 import { deploymentLock } from '../shared/deployments/deploymentLockFactory';
-import { retryPolicyFromSettings, startDeployment } from '../shared/deployments/deploymentStarter';
+import { startDeployment } from '../shared/deployments/deploymentStarter';
 import { deploymentPreconditions } from '../shared/deployments/preconditions';
 import { badRequest, readJson } from '../shared/http/problems';
 import { keyVaultSecretExistence } from '../shared/secrets/secretExistence';
 import { parseClusterSpec } from '../shared/spec';
-import { ORCHESTRATIONS } from '../orchestrations/names';
+import { ORCHESTRATIONS } from '../shared/names';
 
 export async function createDeployment(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const body = await readJson(request);
@@ -30,7 +30,7 @@ export async function createDeployment(request: HttpRequest, context: Invocation
     deploymentLock(),
     ORCHESTRATIONS.deployCluster,
     parsed.spec,
-    retryPolicyFromSettings(),
+    config.retry,
   );
   const id = result.started ? result.id : result.runningId;
   const statusUrl = new URL(`deployments/${id}`, deploymentsBase(request.url)).toString();

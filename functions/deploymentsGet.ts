@@ -1,9 +1,10 @@
 /** GET /api/deployments/{id} — where one deployment stands, step by step. */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
+import { isDurableInstanceNotFound } from '../shared/azure/errors';
 import { deploymentView } from '../shared/deployments/deploymentView';
 import { notFound } from '../shared/http/problems';
-import { ORCHESTRATIONS } from '../orchestrations/names';
+import { ORCHESTRATIONS } from '../shared/names';
 
 export async function getDeployment(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const id = request.params.id ?? '';
@@ -13,7 +14,7 @@ export async function getDeployment(request: HttpRequest, context: InvocationCon
     if (status.name !== ORCHESTRATIONS.deployCluster) return notFound(`no deployment '${id}'`);
     return { status: 200, jsonBody: deploymentView(status) };
   } catch (err) {
-    if (/HTTP 404/.test((err as Error).message)) return notFound(`no deployment '${id}'`);
+    if (isDurableInstanceNotFound(err)) return notFound(`no deployment '${id}'`);
     throw err;
   }
 }

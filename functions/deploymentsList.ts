@@ -2,7 +2,7 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { deploymentView } from '../shared/deployments/deploymentView';
-import { ORCHESTRATIONS } from '../orchestrations/names';
+import { ORCHESTRATIONS } from '../shared/names';
 
 export async function listDeployments(_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const client = df.getClient(context);

@@ -1,16 +1,17 @@
 /**
  * `npm start`: Azurite + the Azure simulator + the local Functions host running this app, all on loopback,
- * until Ctrl-C. Writes local.settings.json (with a fresh function key) on first run; prints the URLs, the key and
- * ready-to-paste curl commands.
+ * until Ctrl-C. Writes local.settings.json (with a fresh function key and master key) on first run; prints the URLs,
+ * the keys and ready-to-paste curl commands.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { FUNCTION_KEY_SETTING } from './host';
+import { OPERATOR_SECRETS } from '../shared/names';
+import { FUNCTION_KEY_SETTING, MASTER_KEY_SETTING } from './host';
 import { REPO_ROOT, startStack } from './stack';
 
 /** lifeKeeper.licenseSecretName's default. */
-const LICENSE_SECRET = 'lifekeeper-license';
+const LICENSE_SECRET = OPERATOR_SECRETS.lifeKeeperLicense;
 
 const SETTINGS_FILE = path.join(REPO_ROOT, 'local.settings.json');
 const EXAMPLE_FILE = path.join(REPO_ROOT, 'local.settings.json.example');
@@ -20,15 +21,14 @@ interface LocalSettings {
   Values: Record<string, string>;
 }
 
-/** Reads local.settings.json, creating it from the example with a new function key when missing or keyless. */
+/** Reads local.settings.json, creating it from the example with new keys when missing or keyless. */
 export function ensureLocalSettings(): { settings: LocalSettings; created: boolean } {
   const created = !existsSync(SETTINGS_FILE);
   const settings = JSON.parse(readFileSync(created ? EXAMPLE_FILE : SETTINGS_FILE, 'utf8')) as LocalSettings;
   settings.Values ??= {};
-  if (!settings.Values[FUNCTION_KEY_SETTING]) {
-    settings.Values[FUNCTION_KEY_SETTING] = randomBytes(24).toString('base64url');
-    writeFileSync(SETTINGS_FILE, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
-  }
+  const missing = [FUNCTION_KEY_SETTING, MASTER_KEY_SETTING].filter((name) => !settings.Values[name]);
+  for (const name of missing) settings.Values[name] = randomBytes(24).toString('base64url');
+  if (missing.length > 0) writeFileSync(SETTINGS_FILE, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
   return { settings, created };
 }
 
@@ -40,6 +40,7 @@ function port(name: string, fallback: number): number {
 async function main(): Promise<void> {
   const { settings, created } = ensureLocalSettings();
   const key = settings.Values[FUNCTION_KEY_SETTING];
+  const masterKey = settings.Values[MASTER_KEY_SETTING];
   const timeScale = Number(process.env.SIM_TIME_SCALE) > 0 ? Number(process.env.SIM_TIME_SCALE) : 0.1;
   console.log(`qwk-ops: starting Azurite, the Azure simulator (time scale ${timeScale}) and the local Functions host…`);
   const stack = await startStack({
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
       tablePort: port('AZURITE_TABLE_PORT', 10002),
     },
     sim: { port: port('SIM_PORT', 8443), timeScale, stateDir: path.join(REPO_ROOT, '.local', 'azure-sim') },
-    host: { port: port('FUNCTIONS_PORT', 7071), functionKey: key, console: true },
+    host: { port: port('FUNCTIONS_PORT', 7071), functionKey: key, masterKey, console: true },
     // What an operator stores in the real Key Vault before deploying; the simulator's LifeKeeper accepts any text.
     seedSecrets: { [LICENSE_SECRET]: 'SIMULATED LifeKeeper license: the local Azure simulator accepts any key' },
   });
@@ -79,6 +80,8 @@ async function main(): Promise<void> {
   Then follow it (the id is in the answer):
     curl -sS '${base}/api/deployments/<id>' -H 'x-functions-key: ${key}'
     curl -sS '${base}/api/deployments' -H 'x-functions-key: ${key}'
+  A deployment's durable instance (history included), through the Durable management API and the master key:
+    curl -sS '${base}/runtime/webhooks/durabletask/instances/<id>?showHistory=true' -H 'x-functions-key: ${masterKey}'
 
   Ctrl-C stops everything.
 `);

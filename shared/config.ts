@@ -3,8 +3,21 @@
  * them, and the only thing that differs between Azure and the local stand-ins: endpoints, credential kind, CA.
  */
 import { readFileSync } from 'node:fs';
+import { TABLES } from './names';
 
-export type CredentialKind = 'default' | 'local-simulator';
+/** How the app authenticates to Azure: DefaultAzureCredential, or a placeholder token for the local simulator. */
+export type AzureCredentialMode = 'default' | 'local-simulator';
+
+/** Backoff of transient failures (orchestrators retry after durable timers); also the pace of polling waits. */
+export interface RetryPolicy {
+  /** First backoff; doubles per attempt up to capMs; Retry-After wins when longer. */
+  baseMs: number;
+  capMs: number;
+  /** Attempts of one step before a transient error becomes fatal. */
+  maxAttempts: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { baseMs: 2_000, capMs: 60_000, maxAttempts: 8 };
 
 export interface AppConfig {
   /** ARM endpoint (Azure: https://management.azure.com). */
@@ -14,15 +27,17 @@ export interface AppConfig {
   /** Azure Monitor metrics endpoint; undefined = the regional endpoint for the cluster's location. */
   metricsEndpoint: string | undefined;
   /** DefaultAzureCredential in Azure; a placeholder bearer token for the local simulator. */
-  credential: CredentialKind;
+  credential: AzureCredentialMode;
   /** PEM of an extra CA to trust (the local simulator's self-signed CA). */
   caPem: string | undefined;
   /** Used when a cluster spec names no subscription. */
   defaultSubscriptionId: string | undefined;
   /** Connection setting of the storage account holding the deployment registry (AzureWebJobsStorage). */
   storageConnection: string | undefined;
-  /** Table names. */
+  /** Table of the deployment locks (default TABLES.deployments). */
   deploymentsTable: string;
+  /** Backoff of transient failures in deployments (tests shorten it). */
+  retry: RetryPolicy;
 }
 
 export const SETTINGS = {
@@ -33,6 +48,9 @@ export const SETTINGS = {
   caFile: 'QWK_CA_FILE',
   defaultSubscriptionId: 'QWK_DEFAULT_SUBSCRIPTION_ID',
   deploymentsTable: 'QWK_DEPLOYMENTS_TABLE',
+  retryBaseMs: 'QWK_RETRY_BASE_MS',
+  retryCapMs: 'QWK_RETRY_CAP_MS',
+  retryMaxAttempts: 'QWK_RETRY_MAX_ATTEMPTS',
   storage: 'AzureWebJobsStorage',
 } as const;
 
@@ -44,7 +62,7 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
-  const credential = (env[SETTINGS.credential] ?? 'default') as CredentialKind;
+  const credential = (env[SETTINGS.credential] ?? 'default') as AzureCredentialMode;
   if (credential !== 'default' && credential !== 'local-simulator') {
     throw new ConfigError(`${SETTINGS.credential} must be 'default' or 'local-simulator'`);
   }
@@ -67,7 +85,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     caPem,
     defaultSubscriptionId: env[SETTINGS.defaultSubscriptionId] || undefined,
     storageConnection: env[SETTINGS.storage] || undefined,
-    deploymentsTable: env[SETTINGS.deploymentsTable] || 'qwkdeployments',
+    deploymentsTable: env[SETTINGS.deploymentsTable] || TABLES.deployments,
+    retry: retryPolicy(env),
+  };
+}
+
+/** A positive number, else the default (an unset or malformed setting keeps the default, as before). */
+function retryPolicy(env: Record<string, string | undefined>): RetryPolicy {
+  const num = (name: string, fallback: number) => {
+    const v = Number(env[name]);
+    return Number.isFinite(v) && v > 0 ? v : fallback;
+  };
+  return {
+    baseMs: num(SETTINGS.retryBaseMs, DEFAULT_RETRY.baseMs),
+    capMs: num(SETTINGS.retryCapMs, DEFAULT_RETRY.capMs),
+    maxAttempts: num(SETTINGS.retryMaxAttempts, DEFAULT_RETRY.maxAttempts),
   };
 }
 

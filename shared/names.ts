@@ -3,6 +3,48 @@
  * spelling of each, shared by registration and callers. Add new names here, never inline.
  */
 
+/** Orchestrations (registered in orchestrations/). */
+export const ORCHESTRATIONS = {
+  /** One deployment: infrastructure, then configuration and registration. Its instances are the deployments. */
+  deployCluster: 'deployCluster',
+  /** One VM's configuration steps in order (a sub-orchestration of deployCluster). */
+  configureNode: 'configureNode',
+} as const;
+
+/** Activities (registered in orchestrations/activities/). */
+export const ACTIVITIES = {
+  ensureAdminCredential: 'ensureAdminCredential',
+  provisionResource: 'provisionResource',
+  verifyDeployment: 'verifyDeployment',
+  readVmFacts: 'readVmFacts',
+  runConfigStep: 'runConfigStep',
+  /** One ARM restart of a VM; returns once ARM accepted it (the orchestrator waits with probeVm). */
+  restartVm: 'restartVm',
+  /** Whether a VM runs and answers a Run Command (one look, no waiting). */
+  probeVm: 'probeVm',
+  registerCluster: 'registerCluster',
+} as const;
+
+/** Instance id prefixes of orchestrations started by the app. */
+export const INSTANCE_ID_PREFIXES = {
+  /** deployCluster instances: dpl-<uuid>; the instance id is the deployment id. */
+  deployment: 'dpl-',
+} as const;
+
+/** Step names in a deployment's status (the infrastructure's own steps are the plan's resource keys). */
+export const STEPS = {
+  /** Admin credential into Key Vault; every VM waits for it. */
+  credentials: 'credentials',
+  /** Reads back every resource once all exist. */
+  verify: 'verify',
+  /** Preparation (VM facts from ARM, cluster secrets in Key Vault) before the configuration's first stage. */
+  prepare: 'configure:cluster:prepare',
+  /** A configuration step on one VM. */
+  configure: (vm: string, id: string) => `configure:${vm}:${id}`,
+  /** The cluster registry row, after the configuration's last stage. */
+  register: 'register',
+} as const;
+
 /** Storage queues (AzureWebJobsStorage). Names: 3–63 lowercase letters, digits and dashes. */
 export const QUEUES = {
   /** Shards of the monitoring sweep: each message names up to 50 clusters of one subscription and region. */
@@ -15,6 +57,8 @@ export const QUEUES = {
 export const TABLES = {
   /** The cluster registry: one row per watched cluster. */
   clusters: 'clusters',
+  /** One row per (subscription, resource group): its latest deployment (one running deployment per target). */
+  deployments: 'qwkdeployments',
   /** Latest relay snapshot and per-node QWK freshness, one row per cluster (Monitoring 2/5). */
   qwkSnapshots: 'qwksnapshots',
   /** Per-cluster health state (diagnosis + hysteresis), one row per cluster (Monitoring 3/5). */
@@ -39,6 +83,21 @@ export const CONTAINERS = {
 
 /** Key Vault secret names generated per cluster; `{cluster}` is a per-cluster stem (see the function). */
 export const GENERATED_SECRETS = {
+  /** The VMs' admin credential when the spec names none (stem: the resource group as a secret name fragment). */
+  adminCredentials: (clusterStem: string, kind: 'sshKey' | 'password') =>
+    `${clusterStem}-${kind === 'sshKey' ? 'admin-ssh-key' : 'admin-password'}`,
+  /** PostgreSQL's password (scram-sha-256) when the spec names none. */
+  postgresPassword: (clusterStem: string) => `${clusterStem}-postgres-password`,
+  /** The public half of an SSH key pair, kept beside its private key `secretName`. */
+  publicKey: (secretName: string) => `${secretName}-pub`,
+  /** The cluster's own SSH key pair (witness → nodes) when the admin credential is a password. */
+  clusterSshKey: (adminSecretName: string) => `${adminSecretName}-cluster-ssh-key`,
   /** The QWK relay's HMAC-SHA256 key for one cluster (Monitoring 2/5). */
   relayHmacKey: (clusterStem: string) => `${clusterStem}-qwk-relay-key`,
+} as const;
+
+/** Key Vault secrets an operator stores before deploying: their default names (the spec may name others). */
+export const OPERATOR_SECRETS = {
+  /** The LifeKeeper license key file's contents (lifeKeeper.licenseSecretName). */
+  lifeKeeperLicense: 'lifekeeper-license',
 } as const;

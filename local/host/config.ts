@@ -88,6 +88,12 @@ export function readLocalSettings(appRoot: string): LocalSettings {
   if (!existsSync(file)) return { values: {}, connectionStrings: {} };
   const json = readJson(file) as { Values?: Record<string, unknown>; ConnectionStrings?: Record<string, unknown> };
   const strings = (rec: Record<string, unknown> | undefined) =>
-    Object.fromEntries(Object.entries(rec ?? {}).map(([k, v]) => [k, v === null || v === undefined ? '' : String(v)]));
+    Object.fromEntries(Object.entries(rec ?? {}).map(([k, v]) => [k, settingValue(v)]));
   return { values: strings(json.Values), connectionStrings: strings(json.ConnectionStrings) };
+}
+
+/** A local.settings.json value as the environment holds it: strings as they are, numbers and booleans printed. */
+function settingValue(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  return typeof v === 'string' ? v : JSON.stringify(v);
 }

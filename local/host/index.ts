@@ -336,7 +336,8 @@ function adminInvokeRoute(byName: Map<string, RegisteredFunction>, invoker: Invo
     }
     let input = '';
     try {
-      input = body.length ? String((JSON.parse(body.toString('utf8')) as { input?: unknown }).input ?? '') : '';
+      const given = body.length ? (JSON.parse(body.toString('utf8')) as { input?: unknown }).input : undefined;
+      input = given === undefined || given === null ? '' : typeof given === 'string' ? given : JSON.stringify(given);
     } catch {
       res.writeHead(400).end();
       return;

@@ -12,6 +12,7 @@ import type {
   RpcRetryContext,
   RpcTypedData,
 } from './rpcTypes';
+import { OUT_OF_PROC_DATA_LABEL } from './durable/episode';
 
 /** Resolves an input binding the caller did not supply (e.g. durableClient through its extension). */
 export type InputResolver = (
@@ -68,6 +69,24 @@ function errorMessage(err: unknown): string {
 }
 
 class TimeoutError extends Error {}
+
+/**
+ * An orchestrator's failure as durable-functions reports it: `<error>\n\n$OutOfProcData$:<state json>` (the state
+ * is for the Durable extension, often tens of KB). For the log: the error on one line and the state's size.
+ */
+export function splitOrchestrationFailure(message: string): string | undefined {
+  const at = message.indexOf(OUT_OF_PROC_DATA_LABEL);
+  if (at < 0) return undefined;
+  const error = message
+    .slice(0, at)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ');
+  const stateBytes =
+    Buffer.byteLength(message) - Buffer.byteLength(message.slice(0, at + OUT_OF_PROC_DATA_LABEL.length));
+  return `${error} (orchestrator state: ${stateBytes} bytes, not logged)`;
+}
 
 /**
  * Runs invocations through the app's programming model exactly like the Node worker's InvocationHandler:
@@ -158,12 +177,15 @@ export class Invoker {
         err instanceof TimeoutError
           ? `Timeout value of ${formatTimeSpan(timeoutMs ?? 0)} was exceeded by function: Functions.${fn.name}`
           : errorMessage(err);
+      const orchestration = splitOrchestrationFailure(message);
       log.write({
         level: 'error',
         category: 'Function',
-        message:
-          `Exception while executing function: Functions.${fn.name}. ${message}` +
-          (err instanceof Error && err.stack && !(err instanceof TimeoutError) ? `\n${err.stack}` : ''),
+        message: orchestration
+          ? // the orchestrator's own failure (it decided to fail): one line, without the replay state it carries
+            `Exception while executing function: Functions.${fn.name}. ${orchestration}`
+          : `Exception while executing function: Functions.${fn.name}. ${message}` +
+            (err instanceof Error && err.stack && !(err instanceof TimeoutError) ? `\n${err.stack}` : ''),
         functionName: fn.name,
         invocationId,
       });
@@ -273,7 +295,8 @@ export class Invoker {
     } finally {
       coreCtx.state = undefined;
     }
-    if (post.error !== null && post.error !== undefined) throw post.error;
+    if (post.error !== null && post.error !== undefined)
+      throw post.error instanceof Error ? post.error : new Error(`function failed: ${JSON.stringify(post.error)}`);
     return invocationModel.getResponse(context, post.result);
   }
 

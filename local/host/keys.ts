@@ -24,3 +24,19 @@ export function keyMatches(candidate: string | undefined, accepted: readonly str
   }
   return ok;
 }
+
+/**
+ * The one-line body of a 401: which key the route expects and where to put it (never a key itself). Azure answers
+ * with an empty body; a user trying the API with curl deserves to know what is missing.
+ */
+export function unauthorizedMessage(level: 'function' | 'system' | 'admin'): string {
+  const where = 'in the x-functions-key header or as the code query parameter (?code=)';
+  switch (level) {
+    case 'function':
+      return `401 Unauthorized: a function key is expected ${where}.\n`;
+    case 'system':
+      return `401 Unauthorized: the system key (or the master key) is expected ${where}.\n`;
+    case 'admin':
+      return `401 Unauthorized: the master key is expected ${where}.\n`;
+  }
+}

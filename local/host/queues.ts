@@ -100,7 +100,7 @@ export class QueueListener {
     private readonly log: HostLog,
     resolveSetting: (name: string) => string | undefined,
   ) {
-    this.queueName = resolveSettingExpression(String(fn.trigger.queueName ?? ''), resolveSetting).toLowerCase();
+    this.queueName = resolveSettingExpression(stringOr(fn.trigger.queueName), resolveSetting).toLowerCase();
     if (!this.queueName) throw new Error(`Function '${fn.name}' has no queueName`);
   }
 
@@ -250,10 +250,15 @@ export async function writeQueueOutputs(
     if (binding.direction !== 'out' || binding.type.toLowerCase() !== 'queue') continue;
     const data = outputs[binding.name];
     if (!data) continue;
-    const queueName = resolveSettingExpression(String(binding.queueName ?? ''), resolveSetting).toLowerCase();
+    const queueName = resolveSettingExpression(stringOr(binding.queueName), resolveSetting).toLowerCase();
     const queue = await clients.get(connectionFor(binding.connection as string | undefined), queueName);
     for (const message of toQueueMessages(data))
       await queue.sendMessage(encodeMessage(message, options.messageEncoding));
     queueWatcher.emit(queueName);
   }
+}
+
+/** A binding property that should be a string (queueName); anything else counts as absent. */
+function stringOr(value: unknown, fallback = ''): string {
+  return typeof value === 'string' ? value : fallback;
 }

@@ -3,11 +3,12 @@ import * as df from 'durable-functions';
 import type { ActivityHandler } from 'durable-functions';
 import { classifyArmError } from '../../shared/azure/armErrors';
 import { azureClients } from '../../shared/azure/clients';
-import type { EnsureCredentialInput, StepOutcome } from '../../shared/deployments/contracts';
+import type { StepOutcome } from '../../shared/deployments/contracts';
+import type { CredentialRef } from '../../shared/plan';
 import { ensureAdminCredential } from '../../shared/secrets/credentialStore';
-import { ACTIVITIES } from '../names';
+import { ACTIVITIES } from '../../shared/names';
 
-const handler: ActivityHandler = async (input: EnsureCredentialInput): Promise<StepOutcome> => {
+const handler: ActivityHandler = async (input: CredentialRef): Promise<StepOutcome> => {
   try {
     const { created } = await ensureAdminCredential(azureClients().secrets(), input.secretName, input.kind);
     return {

@@ -11,7 +11,7 @@ import { azureClients } from '../../shared/azure/clients';
 import type { ProvisionResourceInput, StepOutcome } from '../../shared/deployments/contracts';
 import { withCredentials } from '../../shared/plan';
 import { readVmCredential } from '../../shared/secrets/credentialStore';
-import { ACTIVITIES } from '../names';
+import { ACTIVITIES } from '../../shared/names';
 
 const handler: ActivityHandler = async (input: ProvisionResourceInput): Promise<StepOutcome> => {
   const clients = azureClients();

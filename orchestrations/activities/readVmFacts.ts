@@ -5,7 +5,7 @@ import { classifyArmError } from '../../shared/azure/armErrors';
 import { azureClients } from '../../shared/azure/clients';
 import type { ClusterFacts, ReadVmFactsInput, ReadVmFactsOutcome, VmFacts } from '../../shared/configure/contracts';
 import { runtimeFactsOf } from '../../shared/configure/facts';
-import { ACTIVITIES } from '../names';
+import { ACTIVITIES } from '../../shared/names';
 
 const handler: ActivityHandler = async (input: ReadVmFactsInput): Promise<ReadVmFactsOutcome> => {
   const clients = azureClients();

@@ -5,7 +5,7 @@ import { classifyArmError } from '../../shared/azure/armErrors';
 import type { StepOutcome } from '../../shared/deployments/contracts';
 import type { ClusterRecord } from '../../shared/registry/clusterRecord';
 import { clusterRegistry } from '../../shared/registry/clusterRegistry';
-import { ACTIVITIES } from '../names';
+import { ACTIVITIES } from '../../shared/names';
 
 const handler: ActivityHandler = async (record: ClusterRecord): Promise<StepOutcome> => {
   try {

@@ -13,7 +13,7 @@ import type { ConfigStepOutcome, RunConfigStepInput } from '../../shared/configu
 import { runScript } from '../../shared/configure/runCommand';
 import type { SecretRequirement } from '../../shared/scripts';
 import { readSecretIfExists } from '../../shared/secrets/credentialStore';
-import { ACTIVITIES } from '../names';
+import { ACTIVITIES } from '../../shared/names';
 
 class MissingSecret extends Error {}
 

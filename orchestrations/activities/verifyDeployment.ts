@@ -4,7 +4,7 @@ import type { ActivityHandler } from 'durable-functions';
 import { readProvisioningState } from '../../shared/azure/armProvisioner';
 import { azureClients } from '../../shared/azure/clients';
 import type { DeploymentSummary, VerifyDeploymentInput } from '../../shared/deployments/contracts';
-import { ACTIVITIES } from '../names';
+import { ACTIVITIES } from '../../shared/names';
 
 const handler: ActivityHandler = async (input: VerifyDeploymentInput): Promise<DeploymentSummary> => {
   const clients = azureClients();

@@ -3,6 +3,7 @@
  * (fail fast with ARM's code and an actionable message). Pure: takes the thrown value, returns a plain object
  * that can travel through orchestration history.
  */
+import { errorCodeOf, statusCodeOf } from './errors';
 
 export interface ArmFailure {
   transient: boolean;
@@ -64,21 +65,22 @@ const ADVICE: Record<string, string> = {
 };
 
 interface ErrorLike {
-  name?: string;
   message?: string;
-  code?: string;
-  statusCode?: number;
   response?: { headers?: { get?(name: string): string | undefined } };
 }
 
 export function classifyArmError(error: unknown): ArmFailure {
   const err = (error ?? {}) as ErrorLike;
   const rawMessage = typeof err.message === 'string' ? err.message : String(error);
+  // A failed long-running operation: @azure/core-lro throws a plain Error whose message is the only place that
+  // holds ARM's code ("The long-running operation has failed. <code>. <message>"); no field carries it.
   const lro = /^The long-running operation has failed\.\s*([A-Za-z][\w.]*)\.\s*([\s\S]*)$/.exec(rawMessage);
-  if (lro) return withAdvice({ transient: TRANSIENT_CODES.has(lro[1]), code: lro[1], message: lro[2].trim() });
+  const [, lroCode, lroMessage] = lro ?? [];
+  if (lroCode !== undefined)
+    return withAdvice({ transient: TRANSIENT_CODES.has(lroCode), code: lroCode, message: (lroMessage ?? '').trim() });
 
-  const statusCode = typeof err.statusCode === 'number' ? err.statusCode : undefined;
-  const code = typeof err.code === 'string' && err.code ? err.code : statusCode ? `Http${statusCode}` : 'Unknown';
+  const statusCode = statusCodeOf(error);
+  const code = errorCodeOf(error) ?? (statusCode ? `Http${statusCode}` : 'Unknown');
   const retryAfterMs = parseRetryAfter(err.response?.headers?.get?.('retry-after'));
   const message = firstLine(rawMessage);
 

@@ -11,7 +11,8 @@ export interface ArmIdParts {
 const ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)(?:\/providers\/([^/]+\/[^/]+)\/([^/]+))?$/i;
 
 export function parseArmId(id: string): ArmIdParts {
-  const m = ID.exec(id);
-  if (!m) throw new Error(`not a top-level ARM resource id: ${id}`);
-  return { subscriptionId: m[1], resourceGroup: m[2], ...(m[3] ? { type: m[3], name: m[4] } : {}) };
+  const [, subscriptionId, resourceGroup, type, name] = ID.exec(id) ?? [];
+  if (subscriptionId === undefined || resourceGroup === undefined)
+    throw new Error(`not a top-level ARM resource id: ${id}`);
+  return { subscriptionId, resourceGroup, ...(type && name ? { type, name } : {}) };
 }

@@ -13,19 +13,10 @@ import type {
   VirtualNetwork,
 } from '@azure/arm-network';
 import type { ResourceGroup } from '@azure/arm-resources';
+import type { ResourceKind } from '../plan';
 import type { AzureClients } from './clients';
 import { parseArmId } from './armIds';
-
-export type ResourceKind =
-  | 'resourceGroup'
-  | 'networkSecurityGroup'
-  | 'publicIPAddress'
-  | 'natGateway'
-  | 'virtualNetwork'
-  | 'availabilitySet'
-  | 'loadBalancer'
-  | 'networkInterface'
-  | 'virtualMachine';
+import { isNotFound } from './errors';
 
 export interface ProvisionRequest {
   kind: ResourceKind;
@@ -129,7 +120,7 @@ export async function readProvisioningState(
   try {
     return (await OPERATIONS[kind].get(target(clients, id))).provisioningState ?? 'Succeeded';
   } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+    if (isNotFound(err)) return undefined;
     throw err;
   }
 }

@@ -1,6 +1,6 @@
 /** What travels through the configuration's orchestration history (no secret values: Key Vault names only). */
 import type { ArmFailure } from '../azure/armErrors';
-import type { RetryPolicy } from '../deployments/contracts';
+import type { RetryPolicy } from '../config';
 import type { NicFact, ScriptParams } from '../scripts';
 import type { RuntimeFacts } from '../scripts/fromSpec';
 import type { SecretBindings } from './secrets';
@@ -45,7 +45,11 @@ export type ConfigStepOutcome =
   | { ok: true; changed: boolean; rebootRequired: boolean; message: string; data: Record<string, unknown> }
   | { ok: false; failure: ArmFailure };
 
+/** The restart was accepted by ARM (it has not finished: the orchestrator waits with probeVm). */
 export type RestartVmOutcome = { ok: true; detail: string } | { ok: false; failure: ArmFailure };
+
+/** One look at a VM: `ready` when it runs, no operation is in progress on it and it answered a Run Command. */
+export type ProbeVmOutcome = { ok: true; ready: boolean; state: string } | { ok: false; failure: ArmFailure };
 
 export interface ConfigureNodeInput {
   vm: VmRef;

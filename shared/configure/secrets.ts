@@ -1,9 +1,8 @@
 /** Which Key Vault secret feeds each secret parameter of the scripts (names only, pure). */
-import type { DeploymentPlan } from '../plan';
+import type { CredentialRef } from '../plan';
 import { SECRET_PARAMETERS, type SecretParameterName } from '../scripts';
-import { publicKeySecretName } from '../secrets/credentialStore';
+import { GENERATED_SECRETS } from '../names';
 import type { ClusterSpec } from '../spec';
-import type { EnsureCredentialInput } from '../deployments/contracts';
 
 /** Secret parameter → Key Vault secret name (absent: the parameter is not passed). */
 export type SecretBindings = Partial<Record<SecretParameterName, string>>;
@@ -12,14 +11,16 @@ export type SecretBindings = Partial<Record<SecretParameterName, string>>;
  * The cluster's SSH key pair (witness → nodes): the admin key pair when the VMs use SSH keys, else a pair of its
  * own generated beside the admin password.
  */
-export function clusterSshKeySecret(credentials: DeploymentPlan['credentials']): string {
-  return credentials.kind === 'sshKey' ? credentials.secretName : `${credentials.secretName}-cluster-ssh-key`;
+export function clusterSshKeySecret(credentials: CredentialRef): string {
+  return credentials.kind === 'sshKey'
+    ? credentials.secretName
+    : GENERATED_SECRETS.clusterSshKey(credentials.secretName);
 }
 
-export function secretBindings(spec: ClusterSpec, credentials: DeploymentPlan['credentials']): SecretBindings {
+export function secretBindings(spec: ClusterSpec, credentials: CredentialRef): SecretBindings {
   const key = clusterSshKeySecret(credentials);
   return {
-    [SECRET_PARAMETERS.sshPublicKey]: publicKeySecretName(key),
+    [SECRET_PARAMETERS.sshPublicKey]: GENERATED_SECRETS.publicKey(key),
     [SECRET_PARAMETERS.sshPrivateKey]: key,
     [SECRET_PARAMETERS.lifeKeeperLicense]: spec.lifeKeeper.licenseSecretName,
     ...(spec.lifeKeeper.installerSasSecretName
@@ -32,10 +33,7 @@ export function secretBindings(spec: ClusterSpec, credentials: DeploymentPlan['c
 }
 
 /** Secrets the deployment generates (get-or-create) before configuring: the cluster key pair, the PostgreSQL password. */
-export function generatedSecrets(
-  spec: ClusterSpec,
-  credentials: DeploymentPlan['credentials'],
-): EnsureCredentialInput[] {
+export function generatedSecrets(spec: ClusterSpec, credentials: CredentialRef): CredentialRef[] {
   return [
     { secretName: clusterSshKeySecret(credentials), kind: 'sshKey' },
     ...(spec.postgres.authMethod === 'scram-sha-256'

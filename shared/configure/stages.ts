@@ -30,14 +30,6 @@ export interface ConfigStage {
   vms: { vm: string; steps: ConfigStepRef[] }[];
 }
 
-/** Status step name of a configuration step: configure:<vm>:<id>. */
-export const configStepName = (vm: string, id: string) => `configure:${vm}:${id}`;
-
-/** Preparation (VM facts from ARM, cluster secrets in Key Vault) before stage 1. */
-export const PREPARE_STEP = 'configure:cluster:prepare';
-/** The cluster registry row, after the last stage. */
-export const REGISTER_STEP = 'register';
-
 export function configurationStages(p: ScriptParams): ConfigStage[] {
   const { primary, standby } = primaryAndStandby(p);
   const w = p.witness.name;

@@ -4,19 +4,10 @@
  */
 import type { ArmFailure } from '../azure/armErrors';
 import type { ProvisionRequest } from '../azure/armProvisioner';
-import type { CredentialKind } from '../secrets/credentialStore';
+import type { RetryPolicy } from '../config';
+import type { CredentialRef, ResourceKind } from '../plan';
 import type { ClusterSpec } from '../spec';
 import type { DeploymentError, StepView } from './stepTracker';
-
-export interface RetryPolicy {
-  /** First backoff; doubles per attempt up to capMs; Retry-After wins when longer. */
-  baseMs: number;
-  capMs: number;
-  /** Attempts of one step before a transient error becomes fatal. */
-  maxAttempts: number;
-}
-
-export const DEFAULT_RETRY: RetryPolicy = { baseMs: 2_000, capMs: 60_000, maxAttempts: 8 };
 
 export interface DeployClusterInput {
   deploymentId: string;
@@ -41,22 +32,17 @@ export interface DeploymentCustomStatus {
   error?: DeploymentError;
 }
 
-export interface EnsureCredentialInput {
-  secretName: string;
-  kind: CredentialKind;
-}
-
 export interface ProvisionResourceInput {
   step: string;
   resource: ProvisionRequest;
   /** For VMs: where the admin credential lives. */
-  credential?: EnsureCredentialInput;
+  credential?: CredentialRef;
 }
 
 export type StepOutcome = { ok: true; detail?: string } | { ok: false; failure: ArmFailure };
 
 export interface VerifyDeploymentInput {
-  resources: { step: string; kind: ProvisionRequest['kind']; id: string }[];
+  resources: { step: string; kind: ResourceKind; id: string }[];
 }
 
 export interface DeploymentSummary {

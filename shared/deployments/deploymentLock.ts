@@ -4,6 +4,7 @@
  * one wins, whatever the timing.
  */
 import type { TableClient, TableEntity } from '@azure/data-tables';
+import { isConflict, isNotFound, isPreconditionFailed } from '../azure/errors';
 import { tableClient, tableCreator, targetKeys } from '../azure/tables';
 
 export interface LockRow {
@@ -45,7 +46,7 @@ export class DeploymentLock {
         const e = await this.table.getEntity<LockRow>(partitionKey, rowKey);
         current = { deploymentId: e.deploymentId, claimedAt: e.claimedAt, etag: e.etag };
       } catch (err) {
-        if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+        if (!isNotFound(err)) throw err;
       }
       try {
         if (!current) {
@@ -58,8 +59,7 @@ export class DeploymentLock {
         await this.table.updateEntity(row, 'Replace', { etag: current.etag });
         return { claimed: true };
       } catch (err) {
-        const status = (err as { statusCode?: number }).statusCode;
-        if (status === 409 || status === 412) continue; // someone else claimed in between: look again
+        if (isConflict(err) || isPreconditionFailed(err)) continue; // someone else claimed in between: look again
         throw err;
       }
     }
@@ -74,8 +74,7 @@ export class DeploymentLock {
       if (current.deploymentId === deploymentId)
         await this.table.deleteEntity(partitionKey, rowKey, { etag: current.etag });
     } catch (err) {
-      const status = (err as { statusCode?: number }).statusCode;
-      if (status !== 404 && status !== 412) throw err;
+      if (!isNotFound(err) && !isPreconditionFailed(err)) throw err;
     }
   }
 }

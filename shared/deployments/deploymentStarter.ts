@@ -4,8 +4,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DurableClient } from 'durable-functions';
+import { isDurableInstanceNotFound } from '../azure/errors';
 import type { ClusterSpec } from '../spec';
-import { DEFAULT_RETRY, type DeployClusterInput, type RetryPolicy } from './contracts';
+import { DEFAULT_RETRY, type RetryPolicy } from '../config';
+import { INSTANCE_ID_PREFIXES } from '../names';
+import type { DeployClusterInput } from './contracts';
 import type { DeploymentLock } from './deploymentLock';
 import { ACTIVE_RUNTIME_STATUSES } from './deploymentView';
 
@@ -24,7 +27,7 @@ export async function isDeploymentActive(
     const status = await client.getStatus(id);
     return ACTIVE_RUNTIME_STATUSES.has(status.runtimeStatus);
   } catch (err) {
-    if (/HTTP 404/.test((err as Error).message)) return now - claimedAt.getTime() < STARTING_GRACE_MS;
+    if (isDurableInstanceNotFound(err)) return now - claimedAt.getTime() < STARTING_GRACE_MS;
     throw err;
   }
 }
@@ -36,7 +39,7 @@ export async function startDeployment(
   spec: ClusterSpec,
   retry: RetryPolicy = DEFAULT_RETRY,
 ): Promise<StartResult> {
-  const id = `dpl-${randomUUID()}`;
+  const id = `${INSTANCE_ID_PREFIXES.deployment}${randomUUID()}`;
   const claim = await lock.claim(spec.subscriptionId, spec.resourceGroup, id, new Date(), (other, claimedAt) =>
     isDeploymentActive(client, other, claimedAt),
   );
@@ -49,17 +52,4 @@ export async function startDeployment(
     throw err;
   }
   return { started: true, id };
-}
-
-/** Retry timing from app settings (tests shorten it); read here, never in the orchestrator. */
-export function retryPolicyFromSettings(env: Record<string, string | undefined> = process.env): RetryPolicy {
-  const num = (name: string, fallback: number) => {
-    const v = Number(env[name]);
-    return Number.isFinite(v) && v > 0 ? v : fallback;
-  };
-  return {
-    baseMs: num('QWK_RETRY_BASE_MS', DEFAULT_RETRY.baseMs),
-    capMs: num('QWK_RETRY_CAP_MS', DEFAULT_RETRY.capMs),
-    maxAttempts: num('QWK_RETRY_MAX_ATTEMPTS', DEFAULT_RETRY.maxAttempts),
-  };
 }

@@ -2,13 +2,8 @@
  * What must exist before a deployment may start, beyond a valid spec: checked at POST time so that a missing
  * prerequisite is a clear 400 instead of a failure half-way through the configuration.
  */
-import type { FieldError } from '../http/problems';
-import type { ClusterSpec } from '../spec';
-
-/** Reads a Key Vault secret's existence (never its value into anything returned). */
-export interface SecretExistence {
-  exists(name: string): Promise<boolean>;
-}
+import type { SecretExistence } from '../secrets/secretExistence';
+import type { ClusterSpec, FieldError } from '../spec';
 
 export async function deploymentPreconditions(
   spec: ClusterSpec,

@@ -40,6 +40,6 @@ export function alapWaves(steps: StepDefinition[]): string[][] {
   const deps = new Map(steps.map((s) => [s.name, s.dependsOn]));
   const count = Math.max(0, ...steps.map((s) => heightOf(s.name) + depthOf(s.name, deps) + 1));
   const waves: string[][] = Array.from({ length: count }, () => []);
-  for (const s of steps) waves[count - 1 - heightOf(s.name)].push(s.name);
+  for (const s of steps) waves[count - 1 - heightOf(s.name)]?.push(s.name);
   return waves.filter((w) => w.length > 0);
 }

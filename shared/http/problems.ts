@@ -1,10 +1,6 @@
 /** JSON error responses of the HTTP API. */
 import type { HttpResponseInit } from '@azure/functions';
-
-export interface FieldError {
-  path: string;
-  message: string;
-}
+import type { FieldError } from '../spec';
 
 export const badRequest = (errors: FieldError[]): HttpResponseInit => ({ status: 400, jsonBody: { errors } });
 export const notFound = (message: string): HttpResponseInit => ({

@@ -25,6 +25,15 @@ export interface ResourceBodies {
 
 export type ResourceKind = keyof ResourceBodies;
 
+/** How a credential the deployment generates is made: an SSH key pair, or a password. */
+export type CredentialKind = 'sshKey' | 'password';
+
+/** A generated credential in Key Vault, by name (never its value). */
+export interface CredentialRef {
+  kind: CredentialKind;
+  secretName: string;
+}
+
 interface PlannedResourceOf<K extends ResourceKind> {
   /** stable step name, e.g. 'vnet', 'nsg:witness', 'nic:Clstr-nodeA:service', 'vm:Clstr-nodeA' */
   key: string;
@@ -50,5 +59,5 @@ export interface DeploymentPlan {
   /** topologically sorted: every resource comes after all of its dependencies */
   resources: PlannedResource[];
   /** how the VMs' admin account is authenticated and where the credential lives in Key Vault (never the value) */
-  credentials: { kind: 'sshKey' | 'password'; secretName: string };
+  credentials: CredentialRef;
 }

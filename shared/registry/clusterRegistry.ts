@@ -4,11 +4,11 @@
  * Upsert (replace) is idempotent: registering a cluster again overwrites its row.
  */
 import type { TableClient, TableEntity } from '@azure/data-tables';
+import { isNotFound } from '../azure/errors';
 import { tableClient, tableCreator, targetKeys } from '../azure/tables';
 import { appConfig, ConfigError, SETTINGS } from '../config';
+import { TABLES } from '../names';
 import type { ClusterRecord } from './clusterRecord';
-
-export const CLUSTER_TABLE = 'clusters';
 
 type Row = Omit<ClusterRecord, 'nodes' | 'witness' | 'qwk'> & { nodes: string; witness: string; qwk: string };
 
@@ -19,7 +19,7 @@ export class ClusterRegistry {
     this.ensureTable = tableCreator(table);
   }
 
-  static fromConnectionString(connectionString: string, tableName = CLUSTER_TABLE): ClusterRegistry {
+  static fromConnectionString(connectionString: string, tableName: string = TABLES.clusters): ClusterRegistry {
     return new ClusterRegistry(tableClient(connectionString, tableName));
   }
 
@@ -41,7 +41,7 @@ export class ClusterRegistry {
     try {
       return fromRow(await this.table.getEntity<Row>(k.partitionKey, k.rowKey));
     } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+      if (isNotFound(err)) return undefined;
       throw err;
     }
   }

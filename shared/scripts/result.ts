@@ -77,8 +77,7 @@ export function parseScriptResult(runCommandMessage: string, expectedStep?: stri
 
   const lines = stdout.split(/\r?\n/);
   let line: string | undefined;
-  for (let i = lines.length - 1; i >= 0; i--) {
-    const l = lines[i];
+  for (const l of [...lines].reverse()) {
     if (l.startsWith(RESULT_PREFIX)) {
       line = l;
       break;

@@ -36,7 +36,7 @@ function sshMpint(unsigned: Buffer): Buffer {
   let i = 0;
   while (i < unsigned.length - 1 && unsigned[i] === 0) i++;
   let body = unsigned.subarray(i);
-  if (body[0] & 0x80) body = Buffer.concat([Buffer.from([0]), body]);
+  if ((body[0] ?? 0) & 0x80) body = Buffer.concat([Buffer.from([0]), body]);
   return sshString(body);
 }
 

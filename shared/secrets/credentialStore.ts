@@ -3,19 +3,21 @@
  * except to the caller that puts them into an ARM body or a Run Command parameter.
  */
 import type { SecretClient } from '@azure/keyvault-secrets';
+import { isNotFound } from '../azure/errors';
+import { GENERATED_SECRETS } from '../names';
+import type { CredentialKind } from '../plan';
+import { MANAGED_BY_TAG } from '../spec/seedDefaults';
+
+/** The tag every secret the app generates carries, as every resource does. */
+const MANAGED_BY = { [MANAGED_BY_TAG.name]: MANAGED_BY_TAG.value };
 import { generatePassword, generateSshKeyPair } from './adminCredentials';
-
-export type CredentialKind = 'sshKey' | 'password';
-
-/** Secret holding the public half of an SSH key pair (not secret itself, but kept beside its private key). */
-export const publicKeySecretName = (secretName: string) => `${secretName}-pub`;
 
 /** The secret's current value, or undefined when it does not exist. */
 export async function readSecretIfExists(client: SecretClient, name: string): Promise<string | undefined> {
   try {
     return (await client.getSecret(name)).value;
   } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+    if (isNotFound(err)) return undefined;
     throw err;
   }
 }
@@ -30,24 +32,24 @@ export async function ensureAdminCredential(
     if (await readSecretIfExists(client, secretName)) return { created: false };
     await client.setSecret(secretName, generatePassword(), {
       contentType: 'text/plain',
-      tags: { 'managed-by': 'qwk-ops' },
+      tags: MANAGED_BY,
     });
     return { created: true };
   }
   const [priv, pub] = await Promise.all([
     readSecretIfExists(client, secretName),
-    readSecretIfExists(client, publicKeySecretName(secretName)),
+    readSecretIfExists(client, GENERATED_SECRETS.publicKey(secretName)),
   ]);
   if (priv && pub) return { created: false };
   const pair = generateSshKeyPair(`qwk-ops:${secretName}`);
   // Public half last: its presence marks a complete pair, so a crash between the two writes regenerates both.
   await client.setSecret(secretName, pair.privateKeyPem, {
     contentType: 'application/x-pem-file',
-    tags: { 'managed-by': 'qwk-ops' },
+    tags: MANAGED_BY,
   });
-  await client.setSecret(publicKeySecretName(secretName), pair.publicKey, {
+  await client.setSecret(GENERATED_SECRETS.publicKey(secretName), pair.publicKey, {
     contentType: 'text/plain',
-    tags: { 'managed-by': 'qwk-ops' },
+    tags: MANAGED_BY,
   });
   return { created: true };
 }
@@ -58,7 +60,7 @@ export async function readVmCredential(
   secretName: string,
   kind: CredentialKind,
 ): Promise<{ publicKey: string } | { password: string }> {
-  const name = kind === 'sshKey' ? publicKeySecretName(secretName) : secretName;
+  const name = kind === 'sshKey' ? GENERATED_SECRETS.publicKey(secretName) : secretName;
   const value = await readSecretIfExists(client, name);
   if (!value) throw new Error(`Key Vault secret '${name}' is missing: the credentials step must run first`);
   return kind === 'sshKey' ? { publicKey: value } : { password: value };

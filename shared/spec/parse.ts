@@ -7,13 +7,14 @@ import { formatPath } from './crossChecks';
 import { type ClusterSpec, clusterSpecObjectSchema, clusterSpecSchema } from './schema';
 import { SECRET_ADVICE, isSecretLikeKey, secretLikeValue, stringLeaves } from './secrets';
 
-export interface SpecError {
+/** One problem of a request: where (a field path) and what. Also the items of every 400 body. */
+export interface FieldError {
   /** e.g. `nodes[1].serviceIp`, `network.subnets.service.addressPrefix`; '' for the spec itself */
   path: string;
   message: string;
 }
 
-export type ParseClusterSpecResult = { ok: true; spec: ClusterSpec } | { ok: false; errors: SpecError[] };
+export type ParseClusterSpecResult = { ok: true; spec: ClusterSpec } | { ok: false; errors: FieldError[] };
 
 export interface ParseClusterSpecOptions {
   /** used when the spec has no subscriptionId (e.g. the app's own subscription, from an app setting) */
@@ -45,11 +46,11 @@ export function parseClusterSpec(input: unknown, opts: ParseClusterSpecOptions =
     secretPaths.some((p) => path === p || path.startsWith(`${p}.`) || path.startsWith(`${p}[`));
   const schemaErrors = parsed.success
     ? []
-    : parsed.error.issues.flatMap(toSpecErrors).filter((e) => !underSecret(e.path));
+    : parsed.error.issues.flatMap(toFieldErrors).filter((e) => !underSecret(e.path));
   return { ok: false, errors: [...secretErrors, ...schemaErrors] };
 }
 
-function toSpecErrors(issue: z.core.$ZodIssue): SpecError[] {
+function toFieldErrors(issue: z.core.$ZodIssue): FieldError[] {
   if (issue.code !== 'unrecognized_keys') return [{ path: formatPath(issue.path), message: issue.message }];
   const known = knownFields(issue.path);
   return issue.keys.map((key) => ({

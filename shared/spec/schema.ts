@@ -4,6 +4,7 @@
  * several fields live in cross-checks.ts and run on the whole spec.
  */
 import { z } from 'zod';
+import { GENERATED_SECRETS } from '../names';
 import { type AzureNameKind, nameProblem, toSecretNameFragment } from './azureNames';
 import { isKnownRegion } from './azureRegions';
 import { crossCheckSpec } from './crossChecks';
@@ -180,7 +181,14 @@ const nodesSchema = z
   })
   .prefault([{}, {}])
   // element i defaults to the guide's node i, field by field
-  .transform((nodes) => nodes.map((node, i) => withNicNames({ ...SEED.nodes[i], ...stripUndefined(node) })));
+  .transform((nodes) => nodes.map((node, i) => withNicNames({ ...seedNode(i), ...stripUndefined(node) })));
+
+/** The guide's node i (the transform runs only once the length check passed). */
+function seedNode(i: number) {
+  const seed = SEED.nodes[i];
+  if (!seed) throw new Error(`the seed has no node ${i}`);
+  return seed;
+}
 
 const witnessSchema = z
   .strictObject({
@@ -350,13 +358,13 @@ export const clusterSpecSchema = clusterSpecObjectSchema
   )
   .transform((spec) => {
     const rg = toSecretNameFragment(spec.resourceGroup);
-    const adminSuffix = spec.vm.auth.kind === 'sshKey' ? 'admin-ssh-key' : 'admin-password';
     return {
       ...spec,
       tags: { ...spec.tags, [MANAGED_BY_TAG.name]: MANAGED_BY_TAG.value },
       keyVault: {
-        adminCredentialsSecretName: spec.keyVault.adminCredentialsSecretName ?? `${rg}-${adminSuffix}`,
-        postgresPasswordSecretName: spec.keyVault.postgresPasswordSecretName ?? `${rg}-postgres-password`,
+        adminCredentialsSecretName:
+          spec.keyVault.adminCredentialsSecretName ?? GENERATED_SECRETS.adminCredentials(rg, spec.vm.auth.kind),
+        postgresPasswordSecretName: spec.keyVault.postgresPasswordSecretName ?? GENERATED_SECRETS.postgresPassword(rg),
       },
     };
   });

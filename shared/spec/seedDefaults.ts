@@ -2,6 +2,8 @@
  * The seed guide's values (../shared/docs/seed-digest.md), used as the cluster spec's defaults.
  * Choices the guide leaves open are marked "(ours)".
  */
+import { OPERATOR_SECRETS } from '../names';
+
 export const SEED = {
   resourceGroup: 'LKL-QWK-storage',
   location: 'japaneast',
@@ -55,7 +57,7 @@ export const SEED = {
   postgres: { dataDir: '/data/pgsql/data', port: 5432, allowedCidr: '10.5.0.0/16' },
   dataKeeper: { mountPoint: '/data', fs: 'xfs', tag: 'datarep-data', mode: 'synchronous' },
   /** (ours) */
-  lifeKeeper: { licenseSecretName: 'lifekeeper-license' },
+  lifeKeeper: { licenseSecretName: OPERATOR_SECRETS.lifeKeeperLicense },
   /** (ours) NAT gateway for outbound: Standard ILB backends have no default outbound access */
   outbound: { natGatewayName: 'LKL-QWK-storage-natgw', publicIpName: 'LKL-QWK-storage-natgw-ip' },
 } as const;

@@ -35,7 +35,12 @@ describe('local host: HTTP triggers', () => {
   });
 
   it('requires the function key for authLevel function (header or code), 401 otherwise', async () => {
-    expect((await get('/fx/items/7')).status).toBe(401);
+    const denied = await get('/fx/items/7');
+    expect(denied.status).toBe(401);
+    // one line saying which key is expected and where (never a key)
+    expect(await denied.text()).toBe(
+      '401 Unauthorized: a function key is expected in the x-functions-key header or as the code query parameter (?code=).\n',
+    );
     expect((await get('/fx/items/7?code=wrong')).status).toBe(401);
     const byHeader = await get('/fx/items/7', { headers: { 'x-functions-key': host.functionKey } });
     expect(byHeader.status).toBe(200);
@@ -47,7 +52,9 @@ describe('local host: HTTP triggers', () => {
   });
 
   it('admin routes accept only the master key', async () => {
-    expect((await get('/fx/admin-only', { headers: { 'x-functions-key': host.functionKey } })).status).toBe(401);
+    const denied = await get('/fx/admin-only', { headers: { 'x-functions-key': host.functionKey } });
+    expect(denied.status).toBe(401);
+    expect(await denied.text()).toMatch(/^401 Unauthorized: the master key is expected .*x-functions-key.*\?code=/);
     const ok = await get('/fx/admin-only', { headers: { 'x-functions-key': host.masterKey } });
     expect(ok.status).toBe(200);
     expect(await ok.text()).toBe('admin ok');

@@ -482,7 +482,7 @@ describe('data-plane examples', () => {
       aggregation: ex.parameters.aggregation,
       filter: "BackendIPAddress eq '*'",
     });
-    const res = await simFetch(sim, 'POST', `/subscriptions/${SIM_SUBSCRIPTION}/metrics:getBatch?${q}`, {
+    const res = await simFetch(sim, 'POST', `/subscriptions/${SIM_SUBSCRIPTION}/metrics:getBatch?${q.toString()}`, {
       resourceids: [
         `/subscriptions/${SIM_SUBSCRIPTION}/resourceGroups/mon/providers/Microsoft.Network/loadBalancers/lb`,
       ],

@@ -5,12 +5,12 @@ import { runtimeFactsOf } from '../../shared/configure/facts';
 import { classifyRunCommandError } from '../../shared/configure/runCommand';
 import { clusterSshKeySecret, generatedSecrets, secretBindings } from '../../shared/configure/secrets';
 import {
-  configStepName,
   configStepRefs,
   configurationStages,
   type ConfigStage,
   type ConfigStepRef,
 } from '../../shared/configure/stages';
+import { STEPS } from '../../shared/names';
 import { planDeployment } from '../../shared/plan';
 import { clusterRecord } from '../../shared/registry/clusterRecord';
 import { SECRET_PARAMETERS, STEP, scriptParamsFromSpec } from '../../shared/scripts';
@@ -45,7 +45,7 @@ const W = 'Witness-node';
 describe('configurationStages', () => {
   it('runs every VM at most once per stage, with ids unique per VM', () => {
     for (const s of stages) expect(new Set(s.vms.map((v) => v.vm)).size).toBe(s.vms.length);
-    const names = configStepRefs(stages).map((r) => configStepName(r.vm, r.id));
+    const names = configStepRefs(stages).map((r) => STEPS.configure(r.vm, r.id));
     expect(new Set(names).size).toBe(names.length);
     expect(names).toHaveLength(50); // 7 OS steps × 3 VMs, 2 + 5 × 2 software, 3 + 1 storage, 2 peer, 6 hierarchy, 5 verification
   });

@@ -44,7 +44,11 @@ function transitiveDeps(plan: DeploymentPlan, key: string): Set<string> {
   const byKey = new Map(plan.resources.map((r) => [r.key, r]));
   const seen = new Set<string>();
   const visit = (k: string) => {
-    for (const d of byKey.get(k)?.dependsOn ?? []) if (!seen.has(d)) (seen.add(d), visit(d));
+    for (const d of byKey.get(k)?.dependsOn ?? [])
+      if (!seen.has(d)) {
+        seen.add(d);
+        visit(d);
+      }
   };
   visit(key);
   return seen;

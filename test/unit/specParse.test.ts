@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ClusterSpecInput, parseClusterSpec, type SpecError } from '../../shared/spec';
+import { type ClusterSpecInput, parseClusterSpec, type FieldError } from '../../shared/spec';
 
 const SUB = '6f1c2d3e-4a5b-4c7d-8e9f-0a1b2c3d4e5f';
 const SSH_FROM = '203.0.113.7/32';
@@ -29,7 +29,7 @@ function merge(base: Json | ClusterSpecInput, patch: Json): Json {
   return out;
 }
 
-function errorsOf(input: unknown): SpecError[] {
+function errorsOf(input: unknown): FieldError[] {
   const result = parseClusterSpec(input);
   if (result.ok) throw new Error(`expected errors, got a valid spec for ${JSON.stringify(input)}`);
   return result.errors;

@@ -112,7 +112,7 @@ export class DurableEngine {
     this.leases = new LeaseKeeper(this.store, settings.leaseSeconds, (m) => this.log.warn(m));
     this.activities = new ActivityPool(
       settings.maxConcurrentActivityFunctions,
-      ctx.invoke,
+      (name, request) => ctx.invoke(name, request),
       (held, event) => this.deliver(held.body.instanceId, { event, executionId: held.body.executionId, source: held }),
       (p) => this.track(p),
     );
@@ -144,7 +144,7 @@ export class DurableEngine {
         },
       });
       this.pollers.push(poller as QueuePoller<unknown>);
-      this.track(poller.run());
+      void this.track(poller.run());
     };
     poll<ControlMessage>(
       this.store.control,
@@ -356,7 +356,8 @@ export class DurableEngine {
     }
     const session = this.sessions.get(instanceId);
     if (session) session.cache = undefined;
-    if (existing) this.track(this.store.deleteOtherExecutions(instanceId, record.executionId).catch(() => undefined));
+    if (existing)
+      void this.track(this.store.deleteOtherExecutions(instanceId, record.executionId).catch(() => undefined));
     this.deliverControl(held);
   }
 
@@ -668,7 +669,7 @@ export class DurableEngine {
     this.consume(session, consumed);
     for (const fn of local) fn();
     if (executionChanged)
-      this.track(this.store.deleteOtherExecutions(record.instanceId, record.executionId).catch(() => undefined));
+      void this.track(this.store.deleteOtherExecutions(record.instanceId, record.executionId).catch(() => undefined));
     logLifecycle(this.log, before, record, decision, fresh);
   }
 }

@@ -11,7 +11,13 @@ import { friendlyHistory, managementPayload, statusJson, WEBHOOK_PATH } from './
 import type { InstanceQuery } from './store';
 import type { RuntimeStatus } from './episode';
 
-const FORBIDDEN_ID = /[/\\#?\u0000-\u001f\u007f-\u009f]/;
+/** What the Durable extension refuses in an instance id: / \ # ? and control characters (C0, DEL, C1). */
+const forbiddenInId = (id: string) =>
+  /[/\\#?]/.test(id) ||
+  [...id].some((c) => {
+    const code = c.codePointAt(0) ?? 0;
+    return code <= 0x1f || (code >= 0x7f && code <= 0x9f);
+  });
 const DEFAULT_PAGE = 100;
 
 function send(res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}): void {
@@ -86,7 +92,7 @@ export function durableHttpApi(o: HttpApiOptions): RouteHandler {
         Message: `The function '${parts[1] ?? ''}' doesn't exist, is disabled, or is not an orchestrator function.`,
       });
     const instanceId = parts[2] ?? o.newInstanceId();
-    if (FORBIDDEN_ID.test(instanceId) || instanceId.length > 256)
+    if (forbiddenInId(instanceId) || instanceId.length > 256)
       return send(res, 400, { Message: `Instance ID '${instanceId}' contains invalid characters.` });
     const input = bodyJsonText(body);
     if (input instanceof Error) return send(res, 400, { Message: input.message });

@@ -3,7 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { RegisteredFunction, RouteAuthLevel, RouteHandler, TypedData } from '../extension';
 import { InvocationError } from '../extension';
 import type { Invoker } from '../invoker';
-import { keyMatches, presentedKey } from '../keys';
+import { keyMatches, presentedKey, unauthorizedMessage } from '../keys';
 import type { HostLog } from '../logging';
 import type { RpcHttpData, RpcNullableString, RpcTypedData } from '../rpcTypes';
 import { toSetCookie } from './cookies';
@@ -216,6 +216,10 @@ export class HttpFrontDoor {
     return accepted === undefined || keyMatches(presentedKey(req, url), accepted);
   }
 
+  #unauthorized(res: ServerResponse, level: Exclude<AuthLevel, 'anonymous'>): void {
+    this.#send(res, 401, unauthorizedMessage(level));
+  }
+
   #send(res: ServerResponse, status: number, body?: string, headers: Record<string, string> = {}): void {
     if (this.#closing) headers.connection = 'close';
     res.writeHead(status, body === undefined ? headers : { 'content-type': 'text/plain; charset=utf-8', ...headers });
@@ -249,7 +253,8 @@ export class HttpFrontDoor {
 
     const ext = this.#extensionRoutes.find((r) => url.pathname === r.prefix || url.pathname.startsWith(r.prefix + '/'));
     if (ext) {
-      if (!this.#authorized(ext.authLevel, req, url)) return this.#send(res, 401);
+      if (ext.authLevel !== 'anonymous' && !this.#authorized(ext.authLevel, req, url))
+        return this.#unauthorized(res, ext.authLevel);
       const body = await this.#body(req, res);
       if (body === undefined) return;
       return ext.handler(req, res, body, url);
@@ -265,7 +270,8 @@ export class HttpFrontDoor {
       if (!params) continue;
       pathMatched = true;
       if (route.methods && !route.methods.has(method)) continue;
-      if (!this.#authorized(route.authLevel, req, url)) return this.#send(res, 401);
+      if (route.authLevel !== 'anonymous' && !this.#authorized(route.authLevel, req, url))
+        return this.#unauthorized(res, route.authLevel);
       const body = await this.#body(req, res);
       if (body === undefined) return;
       return this.#invoke(route.fn, req, res, url, params, body);
