@@ -23,6 +23,11 @@ export interface AppConfig {
   storageConnection: string | undefined;
   /** Table names. */
   deploymentsTable: string;
+  /**
+   * The app's public base URL as the cluster VMs reach it (https://…, no trailing slash): where the QWK relay posts.
+   * QWK_PUBLIC_URL, else https://<WEBSITE_HOSTNAME> in Azure; undefined when neither is set.
+   */
+  publicUrl: string | undefined;
 }
 
 export const SETTINGS = {
@@ -34,6 +39,9 @@ export const SETTINGS = {
   defaultSubscriptionId: 'QWK_DEFAULT_SUBSCRIPTION_ID',
   deploymentsTable: 'QWK_DEPLOYMENTS_TABLE',
   storage: 'AzureWebJobsStorage',
+  publicUrl: 'QWK_PUBLIC_URL',
+  /** Set by App Service: the app's default host name (<app>.azurewebsites.net). */
+  websiteHostname: 'WEBSITE_HOSTNAME',
 } as const;
 
 export class ConfigError extends Error {
@@ -59,6 +67,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       );
     }
   }
+  const publicUrl = env[SETTINGS.publicUrl]
+    ? trimSlash(env[SETTINGS.publicUrl]!)
+    : env[SETTINGS.websiteHostname]
+      ? `https://${env[SETTINGS.websiteHostname]}`
+      : undefined;
+  if (publicUrl !== undefined && !/^https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~/-]*)?$/.test(publicUrl)) {
+    throw new ConfigError(`${SETTINGS.publicUrl} must be an https:// URL such as https://myapp.azurewebsites.net`);
+  }
   return {
     armEndpoint: trimSlash(env[SETTINGS.armEndpoint] || 'https://management.azure.com'),
     keyVaultUrl: env[SETTINGS.keyVaultUrl] ? trimSlash(env[SETTINGS.keyVaultUrl]!) : undefined,
@@ -68,6 +84,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     defaultSubscriptionId: env[SETTINGS.defaultSubscriptionId] || undefined,
     storageConnection: env[SETTINGS.storage] || undefined,
     deploymentsTable: env[SETTINGS.deploymentsTable] || 'qwkdeployments',
+    publicUrl,
   };
 }
 

@@ -4,6 +4,7 @@ import { SECRET_PARAMETERS, type SecretParameterName } from '../scripts';
 import { publicKeySecretName } from '../secrets/credentialStore';
 import type { ClusterSpec } from '../spec';
 import type { EnsureCredentialInput } from '../deployments/contracts';
+import { relayKeySecretName } from '../monitoring/relayKey';
 
 /** Secret parameter → Key Vault secret name (absent: the parameter is not passed). */
 export type SecretBindings = Partial<Record<SecretParameterName, string>>;
@@ -28,10 +29,14 @@ export function secretBindings(spec: ClusterSpec, credentials: DeploymentPlan['c
     ...(spec.postgres.authMethod === 'scram-sha-256'
       ? { [SECRET_PARAMETERS.postgresPassword]: spec.keyVault.postgresPasswordSecretName }
       : {}),
+    [SECRET_PARAMETERS.relayKey]: relayKeySecretName(spec.subscriptionId, spec.resourceGroup),
   };
 }
 
-/** Secrets the deployment generates (get-or-create) before configuring: the cluster key pair, the PostgreSQL password. */
+/**
+ * Secrets the deployment generates (get-or-create) before configuring: the cluster key pair, the PostgreSQL
+ * password, the QWK relay's HMAC key.
+ */
 export function generatedSecrets(
   spec: ClusterSpec,
   credentials: DeploymentPlan['credentials'],
@@ -41,5 +46,6 @@ export function generatedSecrets(
     ...(spec.postgres.authMethod === 'scram-sha-256'
       ? [{ secretName: spec.keyVault.postgresPasswordSecretName, kind: 'password' as const }]
       : []),
+    { secretName: relayKeySecretName(spec.subscriptionId, spec.resourceGroup), kind: 'hmacKey' },
   ];
 }

@@ -3,9 +3,10 @@
  * except to the caller that puts them into an ARM body or a Run Command parameter.
  */
 import type { SecretClient } from '@azure/keyvault-secrets';
-import { generatePassword, generateSshKeyPair } from './adminCredentials';
+import { generatePassword, generateRelayKey, generateSshKeyPair } from './adminCredentials';
 
-export type CredentialKind = 'sshKey' | 'password';
+/** sshKey: an OpenSSH key pair; password: an admin password; hmacKey: a 256-bit key as hex (the QWK relay's). */
+export type CredentialKind = 'sshKey' | 'password' | 'hmacKey';
 
 /** Secret holding the public half of an SSH key pair (not secret itself, but kept beside its private key). */
 export const publicKeySecretName = (secretName: string) => `${secretName}-pub`;
@@ -26,9 +27,9 @@ export async function ensureAdminCredential(
   secretName: string,
   kind: CredentialKind,
 ): Promise<{ created: boolean }> {
-  if (kind === 'password') {
+  if (kind === 'password' || kind === 'hmacKey') {
     if (await readSecretIfExists(client, secretName)) return { created: false };
-    await client.setSecret(secretName, generatePassword(), {
+    await client.setSecret(secretName, kind === 'password' ? generatePassword() : generateRelayKey(), {
       contentType: 'text/plain',
       tags: { 'managed-by': 'qwk-ops' },
     });
