@@ -166,18 +166,18 @@ build_body() {
 }
 
 post_once() {
-  local ts sig code
+  local ts mac code
   next_counter
   build_body
   ts=$(date +%s)
   printf '%s\n%s\n' "$ts" "$COUNTER" >"$WORK/signed"
   cat "$WORK/body" >>"$WORK/signed"
-  sig=$(hmac_sha256_hex "$WORK/signed")
+  mac=$(hmac_sha256_hex "$WORK/signed")
   {
     printf 'content-type: application/json\n'
     printf 'x-qwk-timestamp: %s\n' "$ts"
     printf 'x-qwk-counter: %s\n' "$COUNTER"
-    printf 'x-qwk-signature: sha256=%s\n' "$sig"
+    printf 'x-qwk-signature: sha256=%s\n' "$mac"
   } >"$WORK/headers"
   code=$(curl -sS --proto =https --connect-timeout 5 --max-time "$((INTERVAL > 10 ? INTERVAL : 10))" \
     -o "$WORK/response" -w '%{http_code}' -X POST -H "@$WORK/headers" --data-binary "@$WORK/body" "$URL" 2>"$WORK/curl.err")
