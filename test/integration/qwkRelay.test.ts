@@ -361,4 +361,29 @@ describe('the QWK relay after a default deployment', () => {
     // the search can find it: it is in the key file on the witness
     expect(readFileSync(path.join(rt.sandboxPath(WITNESS), 'etc/qwk-relay/relay.key'), 'utf8')).toContain(relayKey);
   }, 60_000);
+
+  const NODE_A = `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Compute/virtualMachines/Clstr-nodeA`;
+  const seq = (s: { nodes: any[] }, node: string) => s.nodes.find((n) => n.node === node)?.sequence as number;
+
+  it("isolateNode on nodeA: nodeA's object stops advancing while snapshots keep arriving from the witness", async () => {
+    await rt.isolateNode(NODE_A);
+    await sleep(2_000); // a write in flight, a POST in flight
+    const snaps = await watch(INTERVAL_S * 1000 * 3 + 1_000);
+    expect(snaps.length).toBeGreaterThanOrEqual(3);
+    const [first, last] = [snaps[0], snaps[snaps.length - 1]];
+    expect(seq(last, 'Clstr-nodeA')).toBe(seq(first, 'Clstr-nodeA'));
+    expect(last.nodes.find((n) => n.node === 'Clstr-nodeA').lastAdvancedAt).toBe(
+      first.nodes.find((n) => n.node === 'Clstr-nodeA').lastAdvancedAt,
+    );
+    expect(seq(last, 'Clstr-nodeB')).toBeGreaterThan(seq(first, 'Clstr-nodeB'));
+  }, 60_000);
+
+  it('witnessDown: snapshots keep arriving but the objects no longer change', async () => {
+    await rt.witnessDown(WITNESS);
+    await sleep(2_000);
+    const snaps = await watch(INTERVAL_S * 1000 * 3 + 1_000);
+    expect(snaps.length).toBeGreaterThanOrEqual(3);
+    const [first, last] = [snaps[0], snaps[snaps.length - 1]];
+    for (const node of ['Clstr-nodeA', 'Clstr-nodeB']) expect(seq(last, node)).toBe(seq(first, node));
+  }, 60_000);
 });
