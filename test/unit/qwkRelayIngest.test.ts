@@ -1,5 +1,6 @@
 /** The relay's signature check, the tolerant QWK object parser and the per-node snapshot record (pure). */
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../shared/config';
 import { parseQwkObjectText } from '../../shared/monitoring/qwkObject';
 import { nextSnapshotRecord, parseSnapshotBody } from '../../shared/monitoring/qwkSnapshot';
 import { relayKeySecretName } from '../../shared/monitoring/relayKey';
@@ -192,5 +193,20 @@ describe('snapshots', () => {
     const long = relayKeySecretName('abcdef12-0000-0000-0000-000000000001', 'r'.repeat(90) + '.(x)');
     expect(long.length).toBeLessThanOrEqual(127);
     expect(long).toMatch(/^[0-9a-zA-Z-]+$/);
+  });
+});
+
+describe('QWK_PUBLIC_URL', () => {
+  it.each([
+    [{ QWK_PUBLIC_URL: 'https://ops.example.com/' }, 'https://ops.example.com'],
+    [{ WEBSITE_HOSTNAME: 'myapp.azurewebsites.net' }, 'https://myapp.azurewebsites.net'],
+    [{ QWK_PUBLIC_URL: 'https://a.test', WEBSITE_HOSTNAME: 'myapp.azurewebsites.net' }, 'https://a.test'],
+    [{}, undefined],
+  ])('%o → %s', (env, expected) => {
+    expect(loadConfig(env).publicUrl).toBe(expected);
+  });
+
+  it('refuses a URL that is not https', () => {
+    expect(() => loadConfig({ QWK_PUBLIC_URL: 'http://plain.example' })).toThrow(/QWK_PUBLIC_URL must be an https/);
   });
 });
