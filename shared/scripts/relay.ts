@@ -54,6 +54,8 @@ export function relayIngestUrl(t: RelayTarget): string {
 export const RELAY_PROGRAM = String.raw`#!/bin/bash
 # qwk-relay (installed by qwk-ops): publishes the QWK objects of the witness's share to qwk-ops, signed.
 # Usage: qwk-relay [CONFIG]   (default /etc/qwk-relay/relay.conf; KEY=VALUE lines, read, never sourced)
+# No errexit: a failing tick is logged and retried on the next one; only a bad configuration ends the program
+# (systemd restarts it, Restart=on-failure).
 set -uo pipefail
 umask 077
 CONF=${'$'}{1:-/etc/qwk-relay/relay.conf}
