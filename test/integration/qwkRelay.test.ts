@@ -5,6 +5,7 @@
  * bad input with a clear 4xx and stores nothing; the relay key appears in no log, history, status or table.
  */
 import { TableClient, TableServiceClient } from '@azure/data-tables';
+import { BlobServiceClient } from '@azure/storage-blob';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -353,6 +354,14 @@ describe('the QWK relay after a default deployment', () => {
       tables++;
     }
     expect(tables).toBeGreaterThanOrEqual(3); // the task hub's history/instances, clusters, qwksnapshots
+    const blobs = BlobServiceClient.fromConnectionString(stack.settings.AzureWebJobsStorage);
+    for await (const c of blobs.listContainers()) {
+      const container = blobs.getContainerClient(c.name);
+      for await (const b of container.listBlobsFlat()) {
+        const buf = await container.getBlobClient(b.name).downloadToBuffer();
+        haystacks.push([`blob ${c.name}/${b.name}`, buf.toString('utf8')]);
+      }
+    }
     haystacks.push(['simulator operations journal', JSON.stringify(stack.sim.journal())]);
     haystacks.push(['witness stub journal', JSON.stringify(rt.journal(WITNESS))]);
     haystacks.push(['relay journal', rt.serviceJournal(WITNESS, 'qwk-relay.service')]);
@@ -387,5 +396,22 @@ describe('the QWK relay after a default deployment', () => {
     expect(snaps.length).toBeGreaterThanOrEqual(3);
     const [first, last] = [snaps[0], snaps[snaps.length - 1]];
     for (const node of ['Clstr-nodeA', 'Clstr-nodeB']) expect(seq(last, node)).toBe(seq(first, node));
+  }, 60_000);
+
+  it('an isolated witness (its NICs down) cannot reach the app: snapshots stop although it runs', async () => {
+    await rt.isolateNode(WITNESS);
+    await sleep(1_500);
+    const before = (await row())!;
+    const snaps = await watch(INTERVAL_S * 1000 * 2 + 1_000);
+    expect(snaps.map((x) => x.counter)).toEqual([before.counter]);
+    expect(
+      rt
+        .services(WITNESS)
+        .filter((x) => x.running)
+        .map((x) => x.unit),
+    ).toEqual(['qwk-relay.service']);
+    expect(rt.serviceJournal(WITNESS, 'qwk-relay.service')).toMatch(
+      /POST https:\/\/qwk-ops\.azurewebsites\.test\S+ failed \(curl exit/,
+    );
   }, 60_000);
 });
