@@ -61,6 +61,7 @@ export function seedParams(overrides: (p: ScriptParams) => void = () => {}): Scr
     },
     packages: { source: 'rhui' },
     firewall: { keepFirewalld: false },
+    monitoring: { relayIntervalSeconds: 5 },
   };
   overrides(p);
   return p;
