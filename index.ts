@@ -5,6 +5,7 @@
 import './functions/deploymentsCreate';
 import './functions/deploymentsGet';
 import './functions/deploymentsList';
+import './functions/qwkIngest';
 import './orchestrations/deployCluster';
 import './orchestrations/configureNode';
 import './orchestrations/activities/ensureAdminCredential';

@@ -14,6 +14,12 @@ import { startHost, type HostOptions, type RunningHost } from './host';
 /** The subscription used when a spec names none, locally. */
 export const LOCAL_SUBSCRIPTION_ID = '00000000-0000-0000-0000-000000000001';
 
+/**
+ * The app's public URL as the simulated VMs reach it (QWK_PUBLIC_URL): the simulator serves this name to the VMs
+ * with a certificate of its CA and forwards to the local host, like App Service's front end (vm/services.ts).
+ */
+export const LOCAL_PUBLIC_URL = 'https://qwk-ops.azurewebsites.test';
+
 /** The app settings that point the app at the local stand-ins (the app cannot tell them from Azure otherwise). */
 export function localAppSettings(
   azurite: Pick<RunningAzurite, 'connectionString'>,
@@ -27,6 +33,7 @@ export function localAppSettings(
     QWK_METRICS_ENDPOINT: sim.url,
     QWK_CA_FILE: sim.caFile,
     QWK_DEFAULT_SUBSCRIPTION_ID: LOCAL_SUBSCRIPTION_ID,
+    QWK_PUBLIC_URL: LOCAL_PUBLIC_URL,
   };
 }
 
@@ -102,6 +109,10 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
         extensions: [createDurableExtension()],
       });
       stoppers.push(() => host!.stop());
+      await vmRuntime?.setEgressEndpoint({
+        publicUrl: settings.QWK_PUBLIC_URL ?? LOCAL_PUBLIC_URL,
+        upstreamUrl: host.baseUrl,
+      });
     }
     return { azurite, sim, runtime: vmRuntime, host, settings, stop: stopAll };
   } catch (err) {

@@ -38,6 +38,11 @@ export interface AppConfig {
   deploymentsTable: string;
   /** Backoff of transient failures in deployments (tests shorten it). */
   retry: RetryPolicy;
+  /**
+   * The app's public base URL as the cluster VMs reach it (https://…, no trailing slash): where the QWK relay posts.
+   * QWK_PUBLIC_URL, else https://<WEBSITE_HOSTNAME> in Azure; undefined when neither is set.
+   */
+  publicUrl: string | undefined;
 }
 
 export const SETTINGS = {
@@ -52,6 +57,9 @@ export const SETTINGS = {
   retryCapMs: 'QWK_RETRY_CAP_MS',
   retryMaxAttempts: 'QWK_RETRY_MAX_ATTEMPTS',
   storage: 'AzureWebJobsStorage',
+  publicUrl: 'QWK_PUBLIC_URL',
+  /** Set by App Service: the app's default host name (<app>.azurewebsites.net). */
+  websiteHostname: 'WEBSITE_HOSTNAME',
 } as const;
 
 export class ConfigError extends Error {
@@ -77,6 +85,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       );
     }
   }
+  const publicUrl = env[SETTINGS.publicUrl]
+    ? trimSlash(env[SETTINGS.publicUrl]!)
+    : env[SETTINGS.websiteHostname]
+      ? `https://${env[SETTINGS.websiteHostname]}`
+      : undefined;
+  if (publicUrl !== undefined && !/^https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~/-]*)?$/.test(publicUrl)) {
+    throw new ConfigError(`${SETTINGS.publicUrl} must be an https:// URL such as https://myapp.azurewebsites.net`);
+  }
   return {
     armEndpoint: trimSlash(env[SETTINGS.armEndpoint] || 'https://management.azure.com'),
     keyVaultUrl: env[SETTINGS.keyVaultUrl] ? trimSlash(env[SETTINGS.keyVaultUrl]!) : undefined,
@@ -87,6 +103,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     storageConnection: env[SETTINGS.storage] || undefined,
     deploymentsTable: env[SETTINGS.deploymentsTable] || TABLES.deployments,
     retry: retryPolicy(env),
+    publicUrl,
   };
 }
 

@@ -15,6 +15,7 @@ import { createAlerting, type AlertingOptions, type AlertsService } from './moni
 import { PagerService } from './pager/service';
 import { NoopVmRuntime } from './noopRuntime';
 import { createSimServer } from './server';
+import { vmOutbound } from './arm/outbound';
 import { createCertificates } from './tls';
 import type { VmRuntime } from './vm/runtime';
 
@@ -77,13 +78,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   if (!(timeScale > 0)) throw new Error(`timeScale must be > 0 (got ${timeScale})`);
   const stateDir = options.stateDir ?? path.join(process.cwd(), '.local', 'azure-sim');
   const certs = await createCertificates(stateDir);
-  const runtime = options.vmRuntime ?? new NoopVmRuntime();
+  const runtime: VmRuntime = options.vmRuntime ?? new NoopVmRuntime();
   const store = new ResourceStore();
   const journal = new Journal();
   const faults = new FaultInjector();
   const latency = new LatencyModel(timeScale, options.latency);
   const ops = new OperationManager(journal);
   const ctx: ArmContext = { store, runtime, latency };
+  runtime.attachNetwork?.({
+    outbound: (vmId) => vmOutbound(store, vmId),
+    ca: { certPem: certs.caPem, keyPem: certs.caKeyPem },
+  });
   const engine = new ArmEngine(ctx, ops, journal, faults, [...NETWORK_TYPES, ...COMPUTE_TYPES]);
   const secrets = new SecretStore();
   const metrics = new MetricsService(store, () => runtime, timeScale);

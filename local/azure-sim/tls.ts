@@ -4,6 +4,8 @@ import { generate } from 'selfsigned';
 
 export interface SimCertificates {
   caPem: string;
+  /** The CA's private key (PEM): the simulator issues further server certificates with it (VM egress). */
+  caKeyPem: string;
   caFile: string;
   certPem: string;
   keyPem: string;
@@ -49,5 +51,5 @@ export async function createCertificates(stateDir: string): Promise<SimCertifica
   mkdirSync(stateDir, { recursive: true });
   const caFile = path.join(stateDir, 'ca.pem');
   writeFileSync(caFile, ca.cert);
-  return { caPem: ca.cert, caFile, certPem: server.cert, keyPem: server.private };
+  return { caPem: ca.cert, caKeyPem: ca.private, caFile, certPem: server.cert, keyPem: server.private };
 }

@@ -8,7 +8,8 @@ import type { ActivityHandler } from 'durable-functions';
 import type { SecretClient } from '@azure/keyvault-secrets';
 import { classifyArmError } from '../../shared/azure/armErrors';
 import { azureClients } from '../../shared/azure/clients';
-import { buildStepScript } from '../../shared/configure/buildStep';
+import { appConfig } from '../../shared/config';
+import { buildStepScript, type StepContext } from '../../shared/configure/buildStep';
 import type { ConfigStepOutcome, RunConfigStepInput } from '../../shared/configure/contracts';
 import { runScript } from '../../shared/configure/runCommand';
 import type { SecretRequirement } from '../../shared/scripts';
@@ -43,7 +44,17 @@ async function secretParameters(
 }
 
 const handler: ActivityHandler = async (input: RunConfigStepInput): Promise<ConfigStepOutcome> => {
-  const step = buildStepScript(input.ref, input.params, input.nics);
+  const ctx: StepContext = {
+    subscriptionId: input.vm.subscriptionId,
+    resourceGroup: input.vm.resourceGroup,
+    publicUrl: appConfig().publicUrl,
+  };
+  let step: ReturnType<typeof buildStepScript>;
+  try {
+    step = buildStepScript(input.ref, input.params, input.nics, ctx);
+  } catch (err) {
+    return { ok: false, failure: { transient: false, code: 'ScriptUnavailable', message: (err as Error).message } };
+  }
   let parameters: { name: string; value: string }[];
   try {
     parameters = await secretParameters(azureClients().secrets(), step.secrets, input.secrets);

@@ -26,6 +26,7 @@ import {
   buildSshKeys,
   buildSwitchover,
   buildWitnessNfsServer,
+  buildQwkRelay,
   STEP,
   type NicFact,
   type ScriptParams,
@@ -34,7 +35,14 @@ import {
 } from '../scripts';
 import type { ConfigStepRef } from './stages';
 
-type Builder = (ref: ConfigStepRef, p: ScriptParams, nics: NicFact[]) => StepScript;
+/** What only the activity knows when the step runs: the cluster's ids and the app's public URL (QWK_PUBLIC_URL). */
+export interface StepContext {
+  subscriptionId: string;
+  resourceGroup: string;
+  publicUrl?: string;
+}
+
+type Builder = (ref: ConfigStepRef, p: ScriptParams, nics: NicFact[], ctx?: StepContext) => StepScript;
 
 const BUILDERS: Record<StepName, Builder> = {
   [STEP.hosts]: (_r, p) => buildHosts(p),
@@ -63,9 +71,23 @@ const BUILDERS: Record<StepName, Builder> = {
   [STEP.dependencies]: (_r, p) => buildDependencies(p),
   [STEP.switchover]: (r, p) => buildSwitchover(p, r.vm),
   [STEP.clientCheck]: (_r, p) => buildClientCheck(p),
+  [STEP.relay]: (_r, p, _n, ctx) => {
+    if (!ctx?.publicUrl)
+      throw new Error(
+        "the app's public URL is unknown (set QWK_PUBLIC_URL, or WEBSITE_HOSTNAME in Azure): the QWK relay needs it",
+      );
+    return buildQwkRelay(p, {
+      subscriptionId: ctx.subscriptionId,
+      resourceGroup: ctx.resourceGroup,
+      publicUrl: ctx.publicUrl,
+    });
+  },
 };
 
-/** The step's script; `nics` (the VM's NICs, primary first) matter for NIC pinning only. */
-export function buildStepScript(ref: ConfigStepRef, p: ScriptParams, nics: NicFact[]): StepScript {
-  return BUILDERS[ref.step](ref, p, nics);
+/**
+ * The step's script; `nics` (the VM's NICs, primary first) matter for NIC pinning only, `ctx` for the QWK relay
+ * only (it throws without ctx.publicUrl).
+ */
+export function buildStepScript(ref: ConfigStepRef, p: ScriptParams, nics: NicFact[], ctx?: StepContext): StepScript {
+  return BUILDERS[ref.step](ref, p, nics, ctx);
 }

@@ -3,6 +3,7 @@ import type { CredentialRef } from '../plan';
 import { SECRET_PARAMETERS, type SecretParameterName } from '../scripts';
 import { GENERATED_SECRETS } from '../names';
 import type { ClusterSpec } from '../spec';
+import { relayKeySecretName } from '../monitoring/relayKey';
 
 /** Secret parameter → Key Vault secret name (absent: the parameter is not passed). */
 export type SecretBindings = Partial<Record<SecretParameterName, string>>;
@@ -29,15 +30,20 @@ export function secretBindings(spec: ClusterSpec, credentials: CredentialRef): S
     ...(spec.postgres.authMethod === 'scram-sha-256'
       ? { [SECRET_PARAMETERS.postgresPassword]: spec.keyVault.postgresPasswordSecretName }
       : {}),
+    [SECRET_PARAMETERS.relayKey]: relayKeySecretName(spec.subscriptionId, spec.resourceGroup),
   };
 }
 
-/** Secrets the deployment generates (get-or-create) before configuring: the cluster key pair, the PostgreSQL password. */
+/**
+ * Secrets the deployment generates (get-or-create) before configuring: the cluster key pair, the PostgreSQL
+ * password, the QWK relay's HMAC key.
+ */
 export function generatedSecrets(spec: ClusterSpec, credentials: CredentialRef): CredentialRef[] {
   return [
     { secretName: clusterSshKeySecret(credentials), kind: 'sshKey' },
     ...(spec.postgres.authMethod === 'scram-sha-256'
       ? [{ secretName: spec.keyVault.postgresPasswordSecretName, kind: 'password' as const }]
       : []),
+    { secretName: relayKeySecretName(spec.subscriptionId, spec.resourceGroup), kind: 'hmacKey' },
   ];
 }

@@ -10,7 +10,8 @@
  *   4 peer      standby: qwk_storage_init (after the primary's), its comm paths (waits until ALIVE)
  *   5 hierarchy primary: DataKeeper mirror, PostgreSQL on /data, pgsql, lbhc, ip, dependencies (each extended)
  *   6..9 verify switchover to the standby; psql through the frontend IP from the witness; switch back (+ both QWK
- *               objects fresh, read on the witness); psql again.
+ *               objects fresh, read on the witness); psql again, then the witness's QWK relay (Monitoring 2/5:
+ *               needs the share; started last so that it posts for a cluster about to be registered).
  */
 import { primaryAndStandby, STEP, type ScriptParams, type StepName, type VmRole } from '../scripts';
 
@@ -97,7 +98,7 @@ export function configurationStages(p: ScriptParams): ConfigStage[] {
       [primary.name, [ref(primary.name, STEP.switchover)]],
       [w, [ref(w, STEP.qwkCheck)]],
     ]),
-    stage('client-on-primary', [[w, [ref(w, STEP.clientCheck)]]]),
+    stage('client-on-primary', [[w, [ref(w, STEP.clientCheck), ref(w, STEP.relay)]]]),
   ];
 }
 

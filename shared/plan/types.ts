@@ -25,8 +25,8 @@ export interface ResourceBodies {
 
 export type ResourceKind = keyof ResourceBodies;
 
-/** How a credential the deployment generates is made: an SSH key pair, or a password. */
-export type CredentialKind = 'sshKey' | 'password';
+/** How a credential the deployment generates is made: an SSH key pair, a password, or a 256-bit HMAC key as hex (the QWK relay's). */
+export type CredentialKind = 'sshKey' | 'password' | 'hmacKey';
 
 /** A generated credential in Key Vault, by name (never its value). */
 export interface CredentialRef {

@@ -59,5 +59,6 @@ export function scriptParamsFromSpec(spec: ClusterSpec, facts: RuntimeFacts = {}
     },
     packages: { source: spec.packages.source, isoLocation: spec.packages.isoLocation },
     firewall: { keepFirewalld: spec.firewall.keepFirewalld },
+    monitoring: { relayIntervalSeconds: spec.monitoring.relayIntervalSeconds },
   };
 }

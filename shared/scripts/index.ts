@@ -11,5 +11,6 @@ export * from './qwk';
 export * from './postgres';
 export * from './hierarchy';
 export * from './verify';
+export * from './relay';
 export * from './result';
 export * from './fromSpec';

@@ -90,6 +90,11 @@ export interface ScriptParams {
     /** RHEL DVD ISO location (same forms as installerLocation; SAS token via QWK_ISO_SAS). Needed for iso. */
     isoLocation?: string;
   };
+  /** Monitoring (spec `monitoring`); absent: the defaults. */
+  monitoring?: {
+    /** How often the QWK relay on the witness posts the share's objects (seconds; default 5). */
+    relayIntervalSeconds: number;
+  };
   firewall: {
     /** false (guide): firewalld disabled. true: firewalld kept running with the needed ports opened. */
     keepFirewalld: boolean;
@@ -118,6 +123,8 @@ export const SECRET_PARAMETERS = {
   isoSas: 'QWK_ISO_SAS',
   /** Password of the PostgreSQL superuser (postgres) for scram-sha-256. */
   postgresPassword: 'QWK_PG_PASSWORD',
+  /** The cluster's QWK relay HMAC key (generated into Key Vault), stored root-only on the witness. */
+  relayKey: 'QWK_RELAY_KEY',
 } as const;
 
 export type SecretParameterName = (typeof SECRET_PARAMETERS)[keyof typeof SECRET_PARAMETERS];

@@ -40,6 +40,7 @@ export const STEP = {
   dependencies: 'lk-dependencies',
   switchover: 'verify-switchover',
   clientCheck: 'verify-client',
+  relay: 'witness-qwk-relay',
 } as const;
 
 export type StepName = (typeof STEP)[keyof typeof STEP];

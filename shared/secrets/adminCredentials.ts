@@ -2,7 +2,7 @@
  * Generation of the clusters' admin credentials. They go straight into Key Vault from the activity that makes
  * them; only secret *names* travel through orchestrations.
  */
-import { generateKeyPairSync, randomInt } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomInt } from 'node:crypto';
 
 export interface SshKeyPair {
   /** OpenSSH public key line: `ssh-rsa AAAA... comment`. */
@@ -52,4 +52,9 @@ export function generatePassword(length = 24): string {
     [chars[i], chars[j]] = [chars[j], chars[i]];
   }
   return chars.join('');
+}
+
+/** A QWK relay key: 32 random bytes as 64 hex digits (the HMAC key is this text's bytes). */
+export function generateRelayKey(): string {
+  return randomBytes(32).toString('hex');
 }

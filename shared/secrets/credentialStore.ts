@@ -7,10 +7,10 @@ import { isNotFound } from '../azure/errors';
 import { GENERATED_SECRETS } from '../names';
 import type { CredentialKind } from '../plan';
 import { MANAGED_BY_TAG } from '../spec/seedDefaults';
+import { generatePassword, generateRelayKey, generateSshKeyPair } from './adminCredentials';
 
 /** The tag every secret the app generates carries, as every resource does. */
 const MANAGED_BY = { [MANAGED_BY_TAG.name]: MANAGED_BY_TAG.value };
-import { generatePassword, generateSshKeyPair } from './adminCredentials';
 
 /** The secret's current value, or undefined when it does not exist. */
 export async function readSecretIfExists(client: SecretClient, name: string): Promise<string | undefined> {
@@ -28,9 +28,9 @@ export async function ensureAdminCredential(
   secretName: string,
   kind: CredentialKind,
 ): Promise<{ created: boolean }> {
-  if (kind === 'password') {
+  if (kind === 'password' || kind === 'hmacKey') {
     if (await readSecretIfExists(client, secretName)) return { created: false };
-    await client.setSecret(secretName, generatePassword(), {
+    await client.setSecret(secretName, kind === 'password' ? generatePassword() : generateRelayKey(), {
       contentType: 'text/plain',
       tags: MANAGED_BY,
     });

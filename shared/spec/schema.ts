@@ -322,6 +322,11 @@ const keyVaultSchema = z.strictObject({
   postgresPasswordSecretName: secretName.optional(),
 });
 
+const monitoringSchema = z.strictObject({
+  /** how often the QWK relay on the witness posts the share's QWK objects to qwk-ops (seconds) */
+  relayIntervalSeconds: int(2, 60).default(SEED.monitoring.relayIntervalSeconds),
+});
+
 const tagsSchema = z.record(z.string(), z.string());
 
 export const clusterSpecObjectSchema = z.strictObject({
@@ -346,6 +351,7 @@ export const clusterSpecObjectSchema = z.strictObject({
   packages: packagesSchema.prefault({}),
   firewall: z.strictObject({ keepFirewalld: z.boolean().default(false) }).prefault({}),
   keyVault: keyVaultSchema.prefault({}),
+  monitoring: monitoringSchema.prefault({}),
 });
 
 export const clusterSpecSchema = clusterSpecObjectSchema

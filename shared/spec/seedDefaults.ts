@@ -58,6 +58,8 @@ export const SEED = {
   dataKeeper: { mountPoint: '/data', fs: 'xfs', tag: 'datarep-data', mode: 'synchronous' },
   /** (ours) */
   lifeKeeper: { licenseSecretName: OPERATOR_SECRETS.lifeKeeperLicense },
+  /** (ours) the QWK relay on the witness posts the share's QWK objects every relayIntervalSeconds */
+  monitoring: { relayIntervalSeconds: 5 },
   /** (ours) NAT gateway for outbound: Standard ILB backends have no default outbound access */
   outbound: { natGatewayName: 'LKL-QWK-storage-natgw', publicIpName: 'LKL-QWK-storage-natgw-ip' },
 } as const;

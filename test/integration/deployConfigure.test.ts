@@ -112,6 +112,7 @@ describe('POST /api/deployments configures the cluster', () => {
       'configure:Clstr-nodeA:verify-switchover',
       'configure:Witness-node:qwk-check',
       'configure:Witness-node:verify-client',
+      'configure:Witness-node:witness-qwk-relay',
       'register',
     ]);
     for (const s of view.steps) expect([s.name, s.status], JSON.stringify(s)).toEqual([s.name, 'succeeded']);

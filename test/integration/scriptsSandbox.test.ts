@@ -34,6 +34,7 @@ import {
   buildSshKeys,
   buildSwitchover,
   buildWitnessNfsServer,
+  buildQwkRelay,
   parseScriptResult,
   SECRET_PARAMETERS,
   type ScriptResult,
@@ -50,6 +51,7 @@ const SECRETS: Record<string, string> = {
   [SECRET_PARAMETERS.lifeKeeperLicense]: 'LICENSE qwk-test-license-4711 lifekeeper',
   // no single quote: the psql stub does not read SQL's doubled quotes ('') yet (reported)
   [SECRET_PARAMETERS.postgresPassword]: 'pwTest-4711%x',
+  [SECRET_PARAMETERS.relayKey]: '5e1f'.repeat(16),
 };
 
 function vm(name: string, ips: string[], macs: string[]): SimVm {
@@ -93,6 +95,9 @@ const VOLATILE = [
   /^\/mnt\/qwkmnt\//,
   /^\/run\//,
   /^\/var\/LifeKeeper\/sim\/qwk/,
+  // the running QWK relay: its counter and its journal
+  /^\/var\/lib\/qwk-relay\//,
+  /^\/var\/log\/sim-journal\//,
 ];
 
 async function runOnce(target: SimVm, step: StepScript): Promise<ScriptResult> {
@@ -208,6 +213,18 @@ describe('step scripts in the VM sandbox', () => {
     await twice([nodeA], () => buildSwitchover(p, 'Clstr-nodeA'));
     await twice([witness], () => buildClientCheck(p));
   }, 300_000);
+
+  it('install the QWK relay on the witness: a service that runs; a second run changes nothing', async () => {
+    await twice([witness], () =>
+      buildQwkRelay(p, { subscriptionId: SUB, resourceGroup: RG, publicUrl: 'https://qwk-ops.azurewebsites.test' }),
+    );
+    const deadline = Date.now() + 30_000;
+    while (!rt.serviceJournal(witness.id, 'qwk-relay.service').includes('started') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
+    expect(rt.services(witness.id).map((s) => [s.unit, s.running])).toEqual([['qwk-relay.service', true]]);
+    // no endpoint published in this test: its POSTs fail and are logged, and it keeps running
+    expect(rt.serviceJournal(witness.id, 'qwk-relay.service')).toMatch(/qwk-relay: started: every 5s/);
+  }, 120_000);
 
   it('never shows a secret in what Run Command returns', () => {
     expect(messages.length).toBeGreaterThan(50);

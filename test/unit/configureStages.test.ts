@@ -18,6 +18,12 @@ import { parseClusterSpec } from '../../shared/spec';
 import { seedParams } from './scriptsFixture';
 
 const p = seedParams();
+/** What the activity knows when a step runs (the relay step needs it). */
+const CTX = {
+  subscriptionId: '00000000-0000-0000-0000-000000000001',
+  resourceGroup: 'rg1',
+  publicUrl: 'https://app.test',
+};
 const stages = configurationStages(p);
 
 /** Index of the stage in which `vm` runs `id`, and its position in that VM's list. */
@@ -47,7 +53,7 @@ describe('configurationStages', () => {
     for (const s of stages) expect(new Set(s.vms.map((v) => v.vm)).size).toBe(s.vms.length);
     const names = configStepRefs(stages).map((r) => STEPS.configure(r.vm, r.id));
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toHaveLength(50); // 7 OS steps × 3 VMs, 2 + 5 × 2 software, 3 + 1 storage, 2 peer, 6 hierarchy, 5 verification
+    expect(names).toHaveLength(51); // 7 OS steps × 3 VMs, 2 + 5 × 2 software, 3 + 1 storage, 2 peer, 6 hierarchy, 5 verification, relay
   });
 
   it('keeps the guide’s cross-VM order', () => {
@@ -122,7 +128,7 @@ describe('buildStepScript', () => {
   ];
   it('gives every step a script for its own step name, with the VM’s real MACs for NIC pinning', () => {
     for (const ref of configStepRefs(stages)) {
-      const s = buildStepScript(ref, p, nics);
+      const s = buildStepScript(ref, p, nics, CTX);
       expect(s.name).toBe(ref.step);
       expect(s.script).toMatch(/^#!\/bin\/bash\n/);
     }
@@ -163,9 +169,12 @@ describe('secrets', () => {
     const bindings = secretBindings(spec.spec, plan.credentials);
     const specStages: ConfigStage[] = configurationStages(scriptParamsFromSpec(spec.spec));
     for (const ref of configStepRefs(specStages)) {
-      for (const s of buildStepScript(ref, scriptParamsFromSpec(spec.spec), [
-        { device: 'eth0', macAddress: '00-0D-3A-00-00-01' },
-      ]).secrets) {
+      for (const s of buildStepScript(
+        ref,
+        scriptParamsFromSpec(spec.spec),
+        [{ device: 'eth0', macAddress: '00-0D-3A-00-00-01' }],
+        CTX,
+      ).secrets) {
         if (s.required) expect(bindings[s.name], `${ref.step}: ${s.name}`).toBeTruthy();
       }
     }
@@ -174,16 +183,22 @@ describe('secrets', () => {
       [SECRET_PARAMETERS.sshPrivateKey]: 'rg1-admin-ssh-key',
       [SECRET_PARAMETERS.lifeKeeperLicense]: 'lifekeeper-license',
       [SECRET_PARAMETERS.postgresPassword]: 'rg1-postgres-password',
+      [SECRET_PARAMETERS.relayKey]: `rg1-${spec.spec.subscriptionId.slice(0, 8)}-qwk-relay-key`,
     });
   });
 
-  it('generates the cluster key pair and the PostgreSQL password, but no password under trust', () => {
+  it('generates the cluster key pair, the PostgreSQL password (not under trust) and the relay key', () => {
+    const relayKey = `rg1-${spec.spec.subscriptionId.slice(0, 8)}-qwk-relay-key`;
     expect(generatedSecrets(spec.spec, plan.credentials)).toEqual([
       { secretName: 'rg1-admin-ssh-key', kind: 'sshKey' },
       { secretName: 'rg1-postgres-password', kind: 'password' },
+      { secretName: relayKey, kind: 'hmacKey' },
     ]);
     const trust = { ...spec.spec, postgres: { ...spec.spec.postgres, authMethod: 'trust' as const } };
-    expect(generatedSecrets(trust, plan.credentials)).toEqual([{ secretName: 'rg1-admin-ssh-key', kind: 'sshKey' }]);
+    expect(generatedSecrets(trust, plan.credentials)).toEqual([
+      { secretName: 'rg1-admin-ssh-key', kind: 'sshKey' },
+      { secretName: relayKey, kind: 'hmacKey' },
+    ]);
     expect(secretBindings(trust, plan.credentials)).not.toHaveProperty(SECRET_PARAMETERS.postgresPassword);
   });
 

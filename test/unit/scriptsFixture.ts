@@ -21,6 +21,7 @@ import {
   buildQwkCheck,
   buildQwkConfig,
   buildQwkInit,
+  buildQwkRelay,
   buildSelinux,
   buildSshd,
   buildSshKeys,
@@ -60,10 +61,18 @@ export function seedParams(overrides: (p: ScriptParams) => void = () => {}): Scr
     },
     packages: { source: 'rhui' },
     firewall: { keepFirewalld: false },
+    monitoring: { relayIntervalSeconds: 5 },
   };
   overrides(p);
   return p;
 }
+
+/** Where the seed cluster's relay posts (the cluster ids and the app's public URL are known when the step runs). */
+export const RELAY_TARGET = {
+  subscriptionId: '00000000-0000-0000-0000-000000000001',
+  resourceGroup: 'LKL-QWK-storage',
+  publicUrl: 'https://qwk-ops.azurewebsites.net',
+};
 
 export const SEED_NICS = {
   'Clstr-nodeA': [
@@ -118,6 +127,7 @@ export function allScripts(): StepScript[] {
     buildDependencies(p),
     buildSwitchover(p, 'Clstr-nodeB'),
     buildClientCheck(p),
+    buildQwkRelay(p, RELAY_TARGET),
     buildClientCheck(trust),
   ];
 }

@@ -130,6 +130,7 @@ describe('parseClusterSpec: defaults', () => {
           adminCredentialsSecretName: 'LKL-QWK-storage-admin-ssh-key',
           postgresPasswordSecretName: 'LKL-QWK-storage-postgres-password',
         },
+        monitoring: { relayIntervalSeconds: 5 },
       },
     });
   });
@@ -312,6 +313,7 @@ const INVALID: [string, Json, string, string][] = [
     'lifeKeeper.licenseSecretName',
     'Key Vault secret name of 1–127',
   ],
+  ['relay interval below 2 s', { monitoring: { relayIntervalSeconds: 1 } }, 'monitoring.relayIntervalSeconds', '2'],
   [
     'Key Vault secret name length',
     { keyVault: { adminCredentialsSecretName: 's'.repeat(128) } },

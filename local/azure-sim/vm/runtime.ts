@@ -77,4 +77,12 @@ export interface VmRuntime {
   probeAnswered(ip: string, port: number, at: Date): boolean;
   /** Stops timers and background loops. */
   close(): Promise<void>;
+  /**
+   * Optional: how the ARM layer lets the runtime see the network — whether a VM has an outbound path (NAT gateway or
+   * public IP) and the simulator's CA (to issue certificates for endpoints the VMs reach).
+   */
+  attachNetwork?(n: {
+    outbound(vmId: string): { allowed: boolean; publicIp?: string; reason?: string };
+    ca: { certPem: string; keyPem: string };
+  }): void;
 }

@@ -9,7 +9,7 @@ import type { SandboxPaths } from './sandboxPaths';
  * /proc/sys read-only; the simulator's stubs, the cluster directory and the real mount/umount binaries appear
  * under /.sim; NFS/loop mounts recorded in /run/sim/mounts are re-established; then `chroot` into the sandbox.
  */
-const WRAPPER = String.raw`
+export const WRAPPER = String.raw`
 set -eu
 FS=$1; WORK=$2; CLUSTER=$3; STUBS=$4; HN=$5; SCRIPT=$6; CWD=$7
 mount --make-rprivate /

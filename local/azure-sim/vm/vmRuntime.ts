@@ -5,6 +5,7 @@ import { formatRunCommandMessage, RUN_COMMAND_OUTPUT_LIMIT } from './runOutput';
 import { ProbeHistory } from './probeHistory';
 import { Sandbox } from './sandbox';
 import { Scheduler } from './scheduler';
+import { ServiceManager, type EgressEndpoint, type NetworkAttachment, type ServiceView } from './services';
 import {
   VmBusyError,
   VmNotRunningError,
@@ -62,6 +63,16 @@ export interface SimVmRuntime extends VmRuntime {
   witnessDown(vmId: string): Promise<void>;
   /** Re-reads every cluster's state now (the model also does it periodically and after each run). */
   refresh(): void;
+  /** Service processes running (or waiting to restart) in the VMs' sandboxes (services.ts). */
+  services(vmId?: string): ServiceView[];
+  /** `systemctl stop` of the VM's units named `prefix…` (e.g. relayDown: 'qwk-relay'); returns the units stopped. */
+  stopServices(vmId: string, prefix: string): string[];
+  /** `systemctl start` of the VM's installed units named `prefix…` (healing); returns the units started. */
+  startServices(vmId: string, prefix: string): string[];
+  /** A unit's journal (its processes' stdout and stderr). */
+  serviceJournal(vmId: string, unit: string): string;
+  /** Publishes an endpoint of the local stack to the VMs under a public https name (services.ts, egress). */
+  setEgressEndpoint(e: EgressEndpoint): Promise<void>;
 }
 
 export class VmRuntimeImpl implements SimVmRuntime {
@@ -70,6 +81,7 @@ export class VmRuntimeImpl implements SimVmRuntime {
   private readonly scheduler = new Scheduler();
   private readonly probes = new ProbeHistory();
   private readonly log: NonNullable<VmRuntimeOptions['log']>;
+  private readonly serviceManager: ServiceManager;
   private closed = false;
 
   constructor(private readonly options: VmRuntimeOptions) {
@@ -80,6 +92,7 @@ export class VmRuntimeImpl implements SimVmRuntime {
       );
     }
     fs.mkdirSync(options.rootDir, { recursive: true });
+    this.serviceManager = new ServiceManager(() => [...this.vms.values()], this.log);
   }
 
   async vmCreated(vm: SimVm): Promise<void> {
@@ -197,6 +210,7 @@ export class VmRuntimeImpl implements SimVmRuntime {
 
   async close(): Promise<void> {
     this.closed = true;
+    await this.serviceManager.close();
     this.scheduler.close();
     for (const m of this.models.values()) m.stop();
   }
@@ -250,6 +264,30 @@ export class VmRuntimeImpl implements SimVmRuntime {
     for (const m of this.models.values()) m.refresh();
   }
 
+  services(vmId?: string): ServiceView[] {
+    return this.serviceManager.list(vmId);
+  }
+
+  stopServices(vmId: string, prefix: string): string[] {
+    return this.serviceManager.stopUnits(this.entry(vmId), prefix);
+  }
+
+  startServices(vmId: string, prefix: string): string[] {
+    return this.serviceManager.startUnits(this.entry(vmId), prefix);
+  }
+
+  serviceJournal(vmId: string, unit: string): string {
+    return this.serviceManager.journal(this.entry(vmId), unit);
+  }
+
+  attachNetwork(n: NetworkAttachment): void {
+    this.serviceManager.attachNetwork(n);
+  }
+
+  setEgressEndpoint(e: EgressEndpoint): Promise<void> {
+    return this.serviceManager.setEndpoint(e);
+  }
+
   private entry(vmId: string): VmEntry {
     const e = this.vms.get(vmId.toLowerCase());
     if (!e) throw new VmNotFoundError(vmId);
@@ -276,6 +314,7 @@ export class VmRuntimeImpl implements SimVmRuntime {
   private async stop(e: VmEntry, final: SimPowerState, graceful: boolean): Promise<void> {
     e.power = 'stopping';
     e.model.writePeers();
+    this.serviceManager.reconcile(e); // services die with the VM
     if (graceful) await e.sandbox.exec('/.sim/stubs/sim-shutdown');
     e.power = final;
     e.model.writePeers();
@@ -289,6 +328,7 @@ export class VmRuntimeImpl implements SimVmRuntime {
     e.power = 'running';
     e.model.writePeers();
     e.model.refresh();
+    this.serviceManager.reconcile(e); // enabled units start at boot
   }
 
   /** A reboot/poweroff requested by the script happens once it has returned. */
@@ -305,6 +345,7 @@ export class VmRuntimeImpl implements SimVmRuntime {
     } else {
       e.model.refresh();
     }
+    this.serviceManager.reconcile(e);
   }
 }
 

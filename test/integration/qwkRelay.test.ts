@@ -1,0 +1,417 @@
+/**
+ * Monitoring 2/5 end to end on the local stack: the default deployment installs the QWK relay on the witness; its
+ * signed snapshots reach POST /api/clusters/{sub}/{rg}/qwk through the simulated NAT gateway and land in table
+ * qwksnapshots every relayIntervalSeconds; relayDown and a powered-off witness stop them; the ingest route refuses
+ * bad input with a clear 4xx and stores nothing; the relay key appears in no log, history, status or table.
+ */
+import { TableClient, TableServiceClient } from '@azure/data-tables';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SimVmRuntime } from '../../local/azure-sim/vm';
+import { LOCAL_SUBSCRIPTION_ID } from '../../local/stack';
+import { relayKeySecretName } from '../../shared/monitoring/relayKey';
+import { signRelayRequest } from '../../shared/monitoring/relaySignature';
+import { post, seedSpec, startConfigStack, waitForDeployment, type Api } from '../support/deployments';
+import { makeSimClients, type SimClients } from '../support/simClients';
+
+const KEY = 'relay-function-key';
+const RG = 'qwk-relay';
+const SUB = LOCAL_SUBSCRIPTION_ID;
+const WITNESS = `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Compute/virtualMachines/Witness-node`;
+const INTERVAL_S = 5;
+
+let stack: Awaited<ReturnType<typeof startConfigStack>>;
+let api: Api;
+let arm: SimClients;
+let rt: SimVmRuntime;
+let table: TableClient;
+let relayKey = '';
+let deploymentId = '';
+
+interface Row {
+  etag: string;
+  counter: number;
+  receivedAt: string;
+  witnessTime: string;
+  nodes: string;
+}
+
+async function row(): Promise<Row | undefined> {
+  try {
+    return await table.getEntity<Row>(SUB, RG);
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+    throw err;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Every distinct snapshot seen while polling for `ms`. */
+async function watch(ms: number): Promise<{ counter: number; receivedAt: number; nodes: any[] }[]> {
+  const seen = new Map<number, { counter: number; receivedAt: number; nodes: any[] }>();
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const r = await row();
+    if (r && !seen.has(r.counter))
+      seen.set(r.counter, {
+        counter: r.counter,
+        receivedAt: Date.parse(r.receivedAt),
+        nodes: JSON.parse(r.nodes) as any[],
+      });
+    await sleep(200);
+  }
+  return [...seen.values()];
+}
+
+beforeAll(async () => {
+  stack = await startConfigStack({
+    timeScale: 0.005,
+    functionKey: KEY,
+    settings: { QWK_RETRY_BASE_MS: '50', QWK_RETRY_CAP_MS: '500' },
+  });
+  api = { baseUrl: stack.host!.baseUrl, key: KEY };
+  arm = makeSimClients(stack.sim, SUB);
+  rt = stack.runtime;
+  table = TableClient.fromConnectionString(stack.settings.AzureWebJobsStorage, 'qwksnapshots', {
+    allowInsecureConnection: true,
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('the QWK relay after a default deployment', () => {
+  it('is installed by the deployment and its snapshots arrive every relayIntervalSeconds', async () => {
+    const res = await post(api, seedSpec({ resourceGroup: RG }));
+    expect(res.status).toBe(202);
+    deploymentId = res.json.id as string;
+    const view = await waitForDeployment(api, deploymentId, 600_000);
+    expect(view.error).toBeUndefined();
+    expect(view.runtimeStatus).toBe('Completed');
+    expect(view.steps.find((s: any) => s.name === 'configure:Witness-node:witness-qwk-relay')?.status).toBe(
+      'succeeded',
+    );
+    relayKey = (await arm.secrets.getSecret(relayKeySecretName(SUB, RG))).value!;
+    expect(relayKey).toMatch(/^[0-9a-f]{64}$/);
+
+    const fsDir = rt.sandboxPath(WITNESS);
+    expect(statSync(path.join(fsDir, 'etc/qwk-relay/relay.key')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(path.join(fsDir, 'etc/qwk-relay/relay.key'), 'utf8')).toBe(relayKey);
+    expect(
+      rt
+        .services(WITNESS)
+        .filter((s) => s.running)
+        .map((s) => s.unit),
+    ).toEqual(['qwk-relay.service']);
+
+    const snaps = await watch(INTERVAL_S * 1000 * 4 + 2_000);
+    expect(snaps.length, rt.serviceJournal(WITNESS, 'qwk-relay.service')).toBeGreaterThanOrEqual(3);
+    const gaps = snaps.slice(1).map((s, i) => (s.receivedAt - snaps[i].receivedAt) / 1000);
+    console.log('relay snapshot intervals (s):', gaps.map((g) => g.toFixed(2)).join(', '));
+    for (const g of gaps) expect(Math.abs(g - INTERVAL_S)).toBeLessThanOrEqual(1);
+    const first = snaps[0].nodes;
+    const last = snaps[snaps.length - 1].nodes;
+    for (const node of ['Clstr-nodeA', 'Clstr-nodeB']) {
+      const a = first.find((n) => n.node === node);
+      const b = last.find((n) => n.node === node);
+      expect(a, node).toBeDefined();
+      expect(b.sequence).toBeGreaterThan(a.sequence);
+      expect(Date.parse(b.lastAdvancedAt)).toBeGreaterThan(Date.parse(a.lastAdvancedAt));
+      expect(b.peers).toEqual([{ node: node === 'Clstr-nodeA' ? 'Clstr-nodeB' : 'Clstr-nodeA', commstat: 'UP' }]);
+    }
+  }, 700_000);
+
+  it('relayDown: snapshots stop although the witness runs', async () => {
+    expect(rt.stopServices(WITNESS, 'qwk-relay')).toEqual(['qwk-relay.service']);
+    await sleep(1_500); // a POST in flight may still land
+    const before = (await row())!;
+    const snaps = await watch(INTERVAL_S * 1000 * 2 + 1_000);
+    expect(snaps.map((s) => s.counter)).toEqual([before.counter]);
+    expect(rt.powerState(WITNESS)).toBe('running');
+  }, 60_000);
+
+  describe('the ingest route refuses bad input and stores nothing', () => {
+    const url = (sub = SUB, rg = RG) => `${api.baseUrl}/api/clusters/${sub}/${rg}/qwk`;
+    const now = () => String(Math.floor(Date.now() / 1000));
+    const body = (counter: number, extra: Record<string, unknown> = {}) =>
+      JSON.stringify({
+        v: 1,
+        subscriptionId: SUB,
+        resourceGroup: RG,
+        witnessTime: new Date().toISOString(),
+        counter,
+        objects: [
+          {
+            name: 'Clstr_nodeA',
+            mtime: new Date().toISOString(),
+            text: 'signature=lifeguard_qwk_object\nlocal_node=Clstr-nodeA\ntime=1\nsequence=999999\nnode=Clstr-nodeB\ncommstat=UP\nchecksum=1\n',
+          },
+        ],
+        ...extra,
+      });
+    const signed = (o: { key?: string; ts?: string; counter: number; text: string; signedText?: string }) => {
+      const ts = o.ts ?? now();
+      return {
+        'content-type': 'application/json',
+        'x-qwk-timestamp': ts,
+        'x-qwk-counter': String(o.counter),
+        'x-qwk-signature': signRelayRequest(o.key ?? relayKey, ts, String(o.counter), o.signedText ?? o.text),
+      };
+    };
+
+    it('answers each case with its status, and the row stays as it was', async () => {
+      const stored = (await row())!;
+      const next = stored.counter + 1;
+      const cases: [string, () => Promise<Response>, number][] = [
+        [
+          'cluster not registered',
+          () => {
+            const text = body(next, { resourceGroup: 'not-registered' });
+            return fetch(url(SUB, 'not-registered'), {
+              method: 'POST',
+              headers: signed({ counter: next, text }),
+              body: text,
+            });
+          },
+          404,
+        ],
+        ['route names no subscription id', () => fetch(url('not-a-guid'), { method: 'POST', body: '{}' }), 400],
+        [
+          'no signature headers',
+          () => fetch(url(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(next) }),
+          400,
+        ],
+        [
+          'wrong secret',
+          () => {
+            const text = body(next);
+            return fetch(url(), {
+              method: 'POST',
+              headers: signed({ key: 'b'.repeat(64), counter: next, text }),
+              body: text,
+            });
+          },
+          401,
+        ],
+        [
+          'tampered body',
+          () => {
+            const text = body(next);
+            return fetch(url(), {
+              method: 'POST',
+              headers: signed({ counter: next, text, signedText: body(next, { witness: 'x' }) }),
+              body: text,
+            });
+          },
+          401,
+        ],
+        [
+          'timestamp 6 minutes old',
+          () => {
+            const text = body(next);
+            const ts = String(Math.floor(Date.now() / 1000) - 360);
+            return fetch(url(), { method: 'POST', headers: signed({ ts, counter: next, text }), body: text });
+          },
+          401,
+        ],
+        [
+          'timestamp 6 minutes ahead',
+          () => {
+            const text = body(next);
+            const ts = String(Math.floor(Date.now() / 1000) + 360);
+            return fetch(url(), { method: 'POST', headers: signed({ ts, counter: next, text }), body: text });
+          },
+          401,
+        ],
+        [
+          'replayed counter',
+          () => {
+            const text = body(stored.counter);
+            return fetch(url(), { method: 'POST', headers: signed({ counter: stored.counter, text }), body: text });
+          },
+          409,
+        ],
+        [
+          'body of 64 KiB or more',
+          () => {
+            const text = body(next, { witness: 'x'.repeat(70_000) });
+            return fetch(url(), { method: 'POST', headers: signed({ counter: next, text }), body: text });
+          },
+          413,
+        ],
+        [
+          'body not JSON',
+          () => fetch(url(), { method: 'POST', headers: signed({ counter: next, text: '{' }), body: '{' }),
+          400,
+        ],
+        [
+          'body of the wrong shape',
+          () => fetch(url(), { method: 'POST', headers: signed({ counter: next, text: '{"v":1}' }), body: '{"v":1}' }),
+          400,
+        ],
+        [
+          'body for another cluster',
+          () => {
+            const text = body(next, { resourceGroup: 'other-rg' });
+            return fetch(url(), { method: 'POST', headers: signed({ counter: next, text }), body: text });
+          },
+          400,
+        ],
+        [
+          'counter in the body differs from the header',
+          () => {
+            const text = body(next + 5);
+            return fetch(url(), { method: 'POST', headers: signed({ counter: next, text }), body: text });
+          },
+          400,
+        ],
+        [
+          'an object that does not parse',
+          () => {
+            const text = body(next, {
+              objects: [
+                {
+                  name: 'Clstr_nodeA',
+                  mtime: new Date().toISOString(),
+                  text: 'signature=lifeguard_qwk_object\nsequence=x\n',
+                },
+              ],
+            });
+            return fetch(url(), { method: 'POST', headers: signed({ counter: next, text }), body: text });
+          },
+          422,
+        ],
+      ];
+      const results: string[] = [];
+      for (const [label, send, status] of cases) {
+        const res = await send();
+        const json = (await res.json().catch(() => ({}))) as { errors?: { message: string }[] };
+        results.push(`${res.status} ${label}: ${json.errors?.[0]?.message ?? ''}`);
+        expect([label, res.status]).toEqual([label, status]);
+        if (status === 401) expect(json.errors?.[0]?.message ?? '').not.toMatch(/signature/);
+        const after = (await row())!;
+        expect([label, after.etag]).toEqual([label, stored.etag]);
+      }
+      console.log(`ingest bad-input table:\n${results.join('\n')}`);
+      expect(await table.getEntity(SUB, 'not-registered').catch((e: { statusCode?: number }) => e.statusCode)).toBe(
+        404,
+      );
+      const warned = stack.host!.logs.filter((l) => /request refused \(401\)/.test(JSON.stringify(l)));
+      expect(warned.length).toBeGreaterThanOrEqual(2);
+      // logged with the cluster (the host masks setting values such as the default subscription id) and the source
+      expect(JSON.stringify(warned)).toContain(`/${RG}`);
+      expect(JSON.stringify(warned)).toContain('source');
+
+      // positive control: the same route accepts a correctly signed snapshot whose counter advances
+      const text = body(next);
+      const ok = await fetch(url(), { method: 'POST', headers: signed({ counter: next, text }), body: text });
+      expect(ok.status).toBe(202);
+      expect((await row())!.counter).toBe(next);
+    }, 120_000);
+  });
+
+  it('snapshots resume when the relay starts again, and stop when the witness is powered off', async () => {
+    expect(rt.startServices(WITNESS, 'qwk-relay')).toEqual(['qwk-relay.service']);
+    const resumed = await watch(INTERVAL_S * 1000 * 2 + 1_000);
+    expect(resumed.length).toBeGreaterThanOrEqual(2);
+
+    await arm.compute.virtualMachines.beginPowerOffAndWait(RG, 'Witness-node');
+    expect(rt.powerState(WITNESS)).toBe('stopped');
+    expect(rt.services(WITNESS).filter((s) => s.running)).toEqual([]);
+    await sleep(1_500);
+    const before = (await row())!;
+    const snaps = await watch(INTERVAL_S * 1000 * 2 + 1_000);
+    expect(snaps.map((s) => s.counter)).toEqual([before.counter]);
+
+    await arm.compute.virtualMachines.beginStartAndWait(RG, 'Witness-node');
+    const back = await watch(INTERVAL_S * 1000 * 2 + 1_000);
+    expect(back.length, 'the enabled unit starts at boot').toBeGreaterThanOrEqual(2);
+  }, 120_000);
+
+  it('leaves the relay key in no log line, orchestration history, status or table', async () => {
+    expect(relayKey).toMatch(/^[0-9a-f]{64}$/);
+    const haystacks: [string, string][] = [];
+    haystacks.push(['host logs', JSON.stringify(stack.host!.logs)]);
+    const status = await fetch(`${api.baseUrl}/api/deployments/${deploymentId}`, {
+      headers: { 'x-functions-key': KEY },
+    });
+    haystacks.push(['deployment status', await status.text()]);
+    const service = TableServiceClient.fromConnectionString(stack.settings.AzureWebJobsStorage, {
+      allowInsecureConnection: true,
+    });
+    let tables = 0;
+    for await (const t of service.listTables()) {
+      const client = TableClient.fromConnectionString(stack.settings.AzureWebJobsStorage, t.name!, {
+        allowInsecureConnection: true,
+      });
+      const rows: unknown[] = [];
+      for await (const e of client.listEntities()) rows.push(e);
+      haystacks.push([`table ${t.name}`, JSON.stringify(rows)]);
+      tables++;
+    }
+    expect(tables).toBeGreaterThanOrEqual(3); // the task hub's history/instances, clusters, qwksnapshots
+    const blobs = BlobServiceClient.fromConnectionString(stack.settings.AzureWebJobsStorage);
+    for await (const c of blobs.listContainers()) {
+      const container = blobs.getContainerClient(c.name);
+      for await (const b of container.listBlobsFlat()) {
+        const buf = await container.getBlobClient(b.name).downloadToBuffer();
+        haystacks.push([`blob ${c.name}/${b.name}`, buf.toString('utf8')]);
+      }
+    }
+    haystacks.push(['simulator operations journal', JSON.stringify(stack.sim.journal())]);
+    haystacks.push(['witness stub journal', JSON.stringify(rt.journal(WITNESS))]);
+    haystacks.push(['relay journal', rt.serviceJournal(WITNESS, 'qwk-relay.service')]);
+    const found = haystacks.filter(([, text]) => text.includes(relayKey)).map(([name]) => name);
+    expect(found).toEqual([]);
+    // the search can find it: it is in the key file on the witness
+    expect(readFileSync(path.join(rt.sandboxPath(WITNESS), 'etc/qwk-relay/relay.key'), 'utf8')).toContain(relayKey);
+  }, 60_000);
+
+  const NODE_A = `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Compute/virtualMachines/Clstr-nodeA`;
+  const seq = (s: { nodes: any[] }, node: string) => s.nodes.find((n) => n.node === node)?.sequence as number;
+
+  it("isolateNode on nodeA: nodeA's object stops advancing while snapshots keep arriving from the witness", async () => {
+    // (the simulator's isolateNode of this branch; Monitoring 1/5 adds it to the cluster fault API)
+    await rt.isolateNode(NODE_A);
+    const faultAt = Date.now();
+    // only snapshots the relay read after the fault (the row may still hold one from before it)
+    const snaps = (await watch(INTERVAL_S * 1000 * 3 + 1_000)).filter((x) => x.receivedAt > faultAt + 1_000);
+    expect(snaps.length).toBeGreaterThanOrEqual(3);
+    const [first, last] = [snaps[0], snaps[snaps.length - 1]];
+    expect(seq(last, 'Clstr-nodeA')).toBe(seq(first, 'Clstr-nodeA'));
+    expect(last.nodes.find((n) => n.node === 'Clstr-nodeA').lastAdvancedAt).toBe(
+      first.nodes.find((n) => n.node === 'Clstr-nodeA').lastAdvancedAt,
+    );
+    expect(seq(last, 'Clstr-nodeB')).toBeGreaterThan(seq(first, 'Clstr-nodeB'));
+  }, 60_000);
+
+  it('witnessDown: snapshots keep arriving but the objects no longer change', async () => {
+    await rt.witnessDown(WITNESS);
+    const faultAt = Date.now();
+    const snaps = (await watch(INTERVAL_S * 1000 * 3 + 1_000)).filter((x) => x.receivedAt > faultAt + 1_000);
+    expect(snaps.length).toBeGreaterThanOrEqual(3);
+    const [first, last] = [snaps[0], snaps[snaps.length - 1]];
+    for (const node of ['Clstr-nodeA', 'Clstr-nodeB']) expect(seq(last, node)).toBe(seq(first, node));
+  }, 60_000);
+
+  it('an isolated witness (its NICs down) cannot reach the app: snapshots stop although it runs', async () => {
+    await rt.isolateNode(WITNESS);
+    await sleep(1_500);
+    const before = (await row())!;
+    const snaps = await watch(INTERVAL_S * 1000 * 2 + 1_000);
+    expect(snaps.map((x) => x.counter)).toEqual([before.counter]);
+    expect(
+      rt
+        .services(WITNESS)
+        .filter((x) => x.running)
+        .map((x) => x.unit),
+    ).toEqual(['qwk-relay.service']);
+    expect(rt.serviceJournal(WITNESS, 'qwk-relay.service')).toMatch(
+      /POST https:\/\/qwk-ops\.azurewebsites\.test\S+ failed \(curl exit/,
+    );
+  }, 60_000);
+});
