@@ -248,8 +248,8 @@ export function diagnose(
   let activeCandidate = previous?.activeCandidate;
   let failover = previous?.failover;
   const counts = (lastCountedAt: string) => now - ms(lastCountedAt) >= options.observationMinGapSeconds * 1000;
-  if (newProbeRead && upNodes.length === 1) {
-    const alone = upNodes[0];
+  const [alone] = upNodes;
+  if (newProbeRead && upNodes.length === 1 && alone !== undefined) {
     if (activeNode === undefined) {
       activeNode = alone;
       activeCandidate = undefined;
@@ -567,7 +567,10 @@ export function describe(c: Condition): string {
 
 /** The last minute with a value of a PT1M series (metrics arrive minutes late; the current minute is absent). */
 function lastComplete(points: readonly { timeStamp: string; average?: number }[]) {
-  for (let i = points.length - 1; i >= 0; i--) if (typeof points[i].average === 'number') return points[i];
+  for (let i = points.length - 1; i >= 0; i--) {
+    const p = points[i];
+    if (p !== undefined && typeof p.average === 'number') return p;
+  }
   return undefined;
 }
 

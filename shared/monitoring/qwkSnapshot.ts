@@ -67,8 +67,10 @@ export function parseSnapshotBody(
   }
   const r = bodySchema.safeParse(json);
   if (!r.success) {
-    const i = r.error.issues[0];
-    return { ok: false, status: 400, message: `body.${i.path.join('.') || '(root)'}: ${i.message}` };
+    const [i] = r.error.issues;
+    // zod reports at least one issue on failure; the fallback only keeps the type honest.
+    const message = i ? `body.${i.path.join('.') || '(root)'}: ${i.message}` : 'the body is invalid';
+    return { ok: false, status: 400, message };
   }
   const b = r.data;
   if (

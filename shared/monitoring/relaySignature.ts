@@ -56,12 +56,13 @@ export function verifyRelayRequest(o: {
     return { ok: false, reason: 'malformed', message: 'x-qwk-timestamp must be Unix seconds' };
   if (!counter || !/^\d{1,16}$/.test(counter) || !Number.isSafeInteger(Number(counter)))
     return { ok: false, reason: 'malformed', message: 'x-qwk-counter must be a non-negative integer' };
-  const sig = /^sha256=([0-9a-f]{64})$/i.exec(signature ?? '');
-  if (!sig) return { ok: false, reason: 'malformed', message: 'x-qwk-signature must be sha256=<64 hex digits>' };
+  const sigHex = /^sha256=([0-9a-f]{64})$/i.exec(signature ?? '')?.[1];
+  if (sigHex === undefined)
+    return { ok: false, reason: 'malformed', message: 'x-qwk-signature must be sha256=<64 hex digits>' };
   const expected = createHmac('sha256', o.key)
     .update(signedMessage(timestamp, counter, o.body))
     .digest();
-  const given = Buffer.from(sig[1], 'hex');
+  const given = Buffer.from(sigHex, 'hex');
   if (given.length !== expected.length || !timingSafeEqual(given, expected))
     return { ok: false, reason: 'signature', message: 'signature does not verify' };
   const timestampMs = Number(timestamp) * 1000;

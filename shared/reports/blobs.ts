@@ -66,7 +66,7 @@ export class ReportStore {
   /** Renders and stores both formats; returns what a listing will show. */
   async save(report: HealthReport): Promise<StoredReportInfo> {
     await this.ensure();
-    const metadata = {
+    const metadata: ReportMetadata = {
       reportid: report.id,
       periodfrom: report.period.from,
       periodto: report.period.to,
@@ -89,8 +89,9 @@ export class ReportStore {
     await this.ensure();
     const out: StoredReportInfo[] = [];
     for await (const blob of this.container.listBlobsFlat({ includeMetadata: true })) {
-      if (!blob.name.endsWith('.json') || !blob.metadata?.reportid) continue;
-      out.push(info(blob.metadata));
+      if (!blob.name.endsWith('.json')) continue;
+      const metadata = reportMetadata(blob.metadata);
+      if (metadata) out.push(info(metadata));
     }
     return out.sort((a, b) => b.to.localeCompare(a.to) || a.id.localeCompare(b.id));
   }
@@ -109,7 +110,25 @@ export class ReportStore {
   }
 }
 
-function info(m: Record<string, string>): StoredReportInfo {
+/** The metadata `save` puts on both blobs of a report (blob metadata names are lower-case). */
+type ReportMetadata = {
+  reportid: string;
+  periodfrom: string;
+  periodto: string;
+  generatedat: string;
+  clusters: string;
+};
+
+/** A blob's metadata as a report's, or undefined when it is not one (no report id, or a field missing). */
+function reportMetadata(m: Record<string, string> | undefined): ReportMetadata | undefined {
+  if (!m?.reportid) return undefined;
+  const { reportid, periodfrom, periodto, generatedat, clusters } = m;
+  if (periodfrom === undefined || periodto === undefined || generatedat === undefined || clusters === undefined)
+    return undefined;
+  return { reportid, periodfrom, periodto, generatedat, clusters };
+}
+
+function info(m: ReportMetadata): StoredReportInfo {
   const id = m.reportid;
   return {
     id,

@@ -230,20 +230,24 @@ function totalSeconds(intervals: MsInterval[]): number {
 }
 
 function median(values: number[]): number | null {
-  if (values.length === 0) return null;
   const s = [...values].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  const upper = s[mid];
+  if (upper === undefined) return null; // no values
+  if (s.length % 2) return upper;
+  const lower = s[mid - 1]; // an even, non-zero count: mid ≥ 1
+  return lower === undefined ? upper : (lower + upper) / 2;
 }
 
 /** Sorted by time (stable); time strings are parsed once, and an already sorted list is only copied. */
 function byTime<T>(items: readonly T[], at: (t: T) => string): T[] {
-  const times = items.map((x) => ms(at(x)));
-  if (times.every((t, k) => k === 0 || times[k - 1] <= t)) return [...items];
-  return times
-    .map((t, k) => [t, k] as const)
-    .sort((a, b) => a[0] - b[0] || a[1] - b[1])
-    .map(([, k]) => items[k]);
+  const keyed = items.map((item, k) => ({ item, k, t: ms(at(item)) }));
+  const sorted = keyed.every((e, k) => {
+    const before = keyed[k - 1];
+    return before === undefined || before.t <= e.t;
+  });
+  if (sorted) return [...items];
+  return keyed.sort((a, b) => a.t - b.t || a.k - b.k).map((e) => e.item);
 }
 
 // ---------- what needs doing ----------
@@ -383,14 +387,12 @@ export function clusterFigures(h: ClusterHistory, period: ReportPeriod): Cluster
 
   // State timeline: bands of the active node, failovers.
   const states = byTime(h.states, (s) => s.at);
-  const probes = byTime(h.probes, (p) => p.at);
-  const probeTimes = probes.map((p) => ms(p.at));
+  const probes = byTime(h.probes, (p) => p.at).map((p) => ({ at: p.at, t: ms(p.at), answering: p.answering }));
   const activeBands: TimelineFigure['activeBands'] = [];
   const failovers: FailoverFigure[] = [];
   let previousActive: string | undefined;
   let previousFailoverAt = -Infinity;
-  for (let k = 0; k < states.length; k++) {
-    const s = states[k];
+  for (const [k, s] of states.entries()) {
     const at = ms(s.at);
     if (at >= to) break;
     const band = clip(s.at, states[k + 1]?.at, start, to);
@@ -398,18 +400,22 @@ export function clusterFigures(h: ClusterHistory, period: ReportPeriod): Cluster
     if (s.activeNode && previousActive && s.activeNode !== previousActive && at >= start) {
       const old = previousActive;
       const neu = s.activeNode;
-      let lastOld: number | undefined;
-      for (let k = probes.length - 1; k >= 0; k--) {
-        if (probeTimes[k] <= at && probeTimes[k] > previousFailoverAt && probes[k].answering.includes(old)) {
-          lastOld = k;
+      // The last probe up to the failover (after the previous one) that the old node answered, and the first
+      // later probe that the new node answered.
+      let lastOld: { k: number; at: string; t: number } | undefined;
+      for (let j = probes.length - 1; j >= 0; j--) {
+        const p = probes[j];
+        if (p !== undefined && p.t <= at && p.t > previousFailoverAt && p.answering.includes(old)) {
+          lastOld = { k: j, at: p.at, t: p.t };
           break;
         }
       }
-      let firstNew: number | undefined;
+      let firstNew: { at: string; t: number } | undefined;
       if (lastOld !== undefined) {
-        for (let k = lastOld + 1; k < probes.length; k++) {
-          if (probeTimes[k] > probeTimes[lastOld] && probes[k].answering.includes(neu)) {
-            firstNew = k;
+        for (let j = lastOld.k + 1; j < probes.length; j++) {
+          const p = probes[j];
+          if (p !== undefined && p.t > lastOld.t && p.answering.includes(neu)) {
+            firstNew = p;
             break;
           }
         }
@@ -418,12 +424,9 @@ export function clusterFigures(h: ClusterHistory, period: ReportPeriod): Cluster
         from: old,
         to: neu,
         at: s.at,
-        oldLastAnswer: lastOld !== undefined ? probes[lastOld].at : null,
-        newFirstAnswer: firstNew !== undefined ? probes[firstNew].at : null,
-        rtoSeconds:
-          lastOld !== undefined && firstNew !== undefined
-            ? (probeTimes[firstNew] - probeTimes[lastOld]) / SECOND
-            : null,
+        oldLastAnswer: lastOld !== undefined ? lastOld.at : null,
+        newFirstAnswer: firstNew !== undefined ? firstNew.at : null,
+        rtoSeconds: lastOld !== undefined && firstNew !== undefined ? (firstNew.t - lastOld.t) / SECOND : null,
         planned: maintenance.some(({ i }) => i.from <= at && at < i.to),
       });
       previousFailoverAt = at;

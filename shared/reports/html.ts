@@ -42,7 +42,9 @@ export function formatTime(iso: string | null): string {
 
 // ---------- colours ----------
 
-const NODE_COLOURS = ['#2563eb', '#7c3aed', '#0891b2', '#be185d'];
+const NODE_COLOURS = ['#2563eb', '#7c3aed', '#0891b2', '#be185d'] as const;
+/** The palette colour of the k-th node (k ≥ 0), cycling through the palette. */
+const paletteColour = (k: number): string => NODE_COLOURS[k % NODE_COLOURS.length] ?? NODE_COLOURS[0];
 const MINUTE_COLOURS: Record<MinuteClass, string> = {
   up: '#16a34a',
   outage: '#dc2626',
@@ -114,7 +116,7 @@ export function timelineSvg(f: ClusterFigures, n: number): string {
   const rowY = (k: number) => top + k * (ROW + GAP);
   const height = rowY(rows.length) + 34;
   const nodeColour = (node: string | null) =>
-    node === null ? '#d1d5db' : NODE_COLOURS[Math.max(0, f.cluster.nodes.indexOf(node)) % NODE_COLOURS.length];
+    node === null ? '#d1d5db' : paletteColour(Math.max(0, f.cluster.nodes.indexOf(node)));
   const rect = (cls: string, a: string, b: string, y: number, h: number, fill: string, title: string) => {
     const x0 = X(a);
     const w = Math.max(1.5, X(b) - x0);
@@ -266,7 +268,7 @@ export function timelineSvg(f: ClusterFigures, n: number): string {
 function legend(f: ClusterFigures): string {
   const item = (colour: string, label: string, shape = 'sw') =>
     `<span class="lg"><span class="${shape}" style="background:${colour}"></span>${esc(label)}</span>`;
-  const nodes = f.cluster.nodes.map((node, k) => item(NODE_COLOURS[k % NODE_COLOURS.length], `${node} active`));
+  const nodes = f.cluster.nodes.map((node, k) => item(paletteColour(k), `${node} active`));
   return `<div class="legend">${[
     ...nodes,
     item(MINUTE_COLOURS.up, 'probe: one node answers'),
