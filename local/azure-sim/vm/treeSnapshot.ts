@@ -26,14 +26,24 @@ export function treeSnapshot(root: string, options: { exclude?: string[] } = {})
       out.set(rel || '/', `dir:${(st.mode & 0o7777).toString(8)}:${st.uid}:${st.gid}`);
       for (const name of fs.readdirSync(abs).sort()) walk(`${rel}/${name}`);
     } else if (st.isFile()) {
-      out.set(
-        rel,
-        `file:${(st.mode & 0o7777).toString(8)}:${st.uid}:${st.gid}:${createHash('sha256').update(fs.readFileSync(abs)).digest('hex')}`,
-      );
+      out.set(rel, `file:${(st.mode & 0o7777).toString(8)}:${st.uid}:${st.gid}:${contentHash(abs, st)}`);
     } else out.set(rel, `special:${st.mode.toString(8)}`);
   };
   walk('');
   return out;
+}
+
+/**
+ * sha256 of the content; for a file the snapshotting user may not read (a 0000 /etc/shadow when the sandboxes run
+ * in a user namespace, where root's bypass of file modes does not apply outside), its size and mtime instead.
+ */
+function contentHash(abs: string, st: fs.Stats): string {
+  try {
+    return createHash('sha256').update(fs.readFileSync(abs)).digest('hex');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EACCES') throw e;
+    return `unreadable:${st.size}:${st.mtimeMs}`;
+  }
 }
 
 /** Paths added, removed or changed between two snapshots. */
