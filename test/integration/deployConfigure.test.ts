@@ -45,7 +45,7 @@ beforeAll(async () => {
   api = { baseUrl: stack.host!.baseUrl, key: KEY };
   arm = makeSimClients(stack.sim, SUB);
   rt = stack.runtime;
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   console.log('deployConfigure timings (s):', JSON.stringify(timings));
