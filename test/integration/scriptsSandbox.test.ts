@@ -2,7 +2,7 @@
  * Every step script runs for real in the simulator's VM sandboxes (bash + stub commands), in the deployment's
  * order, twice: the second run must report ok with no change and leave the sandbox trees as they were.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -153,10 +153,14 @@ beforeAll(async () => {
   rt = createVmRuntime({ rootDir: root, timeScale: 0.01 });
   await Promise.all(ALL.map((v) => rt.vmCreated(v)));
   for (const v of ALL) {
-    const fs = rt.sandboxPath(v.id);
     if (NODES.includes(v)) {
-      mkdirSync(join(fs, 'home/lkadmin'), { recursive: true });
-      writeFileSync(join(fs, 'home/lkadmin/sps.img'), 'SIM-IMAGE:lifekeeper\n');
+      // Written from inside the VM: the admin's home belongs to the admin there (to a subordinate id on the host
+      // when the sandboxes run in a user namespace).
+      const r = await rt.runCommand(v.id, {
+        commandId: 'RunShellScript',
+        script: ["printf 'SIM-IMAGE:lifekeeper\\n' > /home/lkadmin/sps.img"],
+      });
+      if (r.exitCode !== 0) throw new Error(`${v.name}: ${r.message}`);
     }
   }
 }, 120_000);
