@@ -32,6 +32,11 @@ export function unshareArgs(mode: SandboxMode = sandboxMode()): string[] {
   return [...userArgs(mode), ...ns];
 }
 
+/** `unshare` arguments of the user namespace alone (root inside, subordinate ids mapped when available). */
+export function userNamespaceArgs(mode: Extract<SandboxMode, { kind: 'userns' }>): string[] {
+  return userArgs(mode);
+}
+
 function userArgs(mode: Extract<SandboxMode, { kind: 'userns' }>): string[] {
   const args = ['--user', '--map-root-user'];
   if (mode.subIds) {
