@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { OPERATOR_SECRETS } from '../shared/names';
+import { sandboxMode } from './azure-sim/vm';
 import { FUNCTION_KEY_SETTING, MASTER_KEY_SETTING } from './host';
 import { REPO_ROOT, startStack } from './stack';
 
@@ -43,6 +44,15 @@ async function main(): Promise<void> {
   const masterKey = settings.Values[MASTER_KEY_SETTING];
   const timeScale = Number(process.env.SIM_TIME_SCALE) > 0 ? Number(process.env.SIM_TIME_SCALE) : 0.1;
   console.log(`qwk-ops: starting Azurite, the Azure simulator (time scale ${timeScale}) and the local Functions host…`);
+  const mode = sandboxMode();
+  if (mode.kind === 'userns')
+    console.log(
+      `  not root: the simulated VMs run in unprivileged user namespaces${mode.subIds ? '' : ' (no subordinate ids in /etc/subuid for this user: only root exists inside a VM, so a script that gives files to another user fails)'}.`,
+    );
+  if (mode.kind === 'unavailable')
+    console.warn(
+      `  WARNING: the simulated VMs cannot run: ${mode.reason}\n  Starting everything else: ARM, Key Vault and Monitor answer, but the VMs have no sandbox and Run Command runs nothing (empty output), so only "configure": false deployments are meaningful.`,
+    );
   const stack = await startStack({
     azuriteLocation: path.join(REPO_ROOT, '.local', 'azurite'),
     azurite: {
@@ -50,7 +60,12 @@ async function main(): Promise<void> {
       queuePort: port('AZURITE_QUEUE_PORT', 10001),
       tablePort: port('AZURITE_TABLE_PORT', 10002),
     },
-    sim: { port: port('SIM_PORT', 8443), timeScale, stateDir: path.join(REPO_ROOT, '.local', 'azure-sim') },
+    sim: {
+      port: port('SIM_PORT', 8443),
+      timeScale,
+      stateDir: path.join(REPO_ROOT, '.local', 'azure-sim'),
+      withVmRuntime: mode.kind !== 'unavailable',
+    },
     host: { port: port('FUNCTIONS_PORT', 7071), functionKey: key, masterKey, console: true },
     // What an operator stores in the real Key Vault before deploying; the simulator's LifeKeeper accepts any text.
     seedSecrets: { [LICENSE_SECRET]: 'SIMULATED LifeKeeper license: the local Azure simulator accepts any key' },

@@ -2,7 +2,10 @@
  * Generation of the clusters' admin credentials. They go straight into Key Vault from the activity that makes
  * them; only secret *names* travel through orchestrations.
  */
-import { generateKeyPairSync, randomBytes, randomInt } from 'node:crypto';
+import { generateKeyPair, randomBytes, randomInt } from 'node:crypto';
+import { promisify } from 'node:util';
+
+const generateKeyPairAsync = promisify(generateKeyPair);
 
 export interface SshKeyPair {
   /** OpenSSH public key line: `ssh-rsa AAAA... comment`. */
@@ -11,8 +14,9 @@ export interface SshKeyPair {
   privateKeyPem: string;
 }
 
-export function generateSshKeyPair(comment = 'qwk-ops'): SshKeyPair {
-  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 3072, publicExponent: 0x10001 });
+/** RSA 3072: generated on libuv's thread pool (a synchronous generation blocks the worker for a second or more). */
+export async function generateSshKeyPair(comment = 'qwk-ops'): Promise<SshKeyPair> {
+  const { publicKey, privateKey } = await generateKeyPairAsync('rsa', { modulusLength: 3072, publicExponent: 0x10001 });
   const jwk = publicKey.export({ format: 'jwk' });
   const blob = Buffer.concat([sshString(Buffer.from('ssh-rsa')), sshMpint(b64url(jwk.e!)), sshMpint(b64url(jwk.n!))]);
   return {

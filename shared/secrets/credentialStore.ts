@@ -41,7 +41,7 @@ export async function ensureAdminCredential(
     readSecretIfExists(client, GENERATED_SECRETS.publicKey(secretName)),
   ]);
   if (priv && pub) return { created: false };
-  const pair = generateSshKeyPair(`qwk-ops:${secretName}`);
+  const pair = await generateSshKeyPair(`qwk-ops:${secretName}`);
   // Public half last: its presence marks a complete pair, so a crash between the two writes regenerates both.
   await client.setSecret(secretName, pair.privateKeyPem, {
     contentType: 'application/x-pem-file',

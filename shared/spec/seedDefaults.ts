@@ -1,5 +1,5 @@
 /**
- * The seed guide's values (../shared/docs/seed-digest.md), used as the cluster spec's defaults.
+ * The seed guide's values (docs/GUIDE.md), used as the cluster spec's defaults.
  * Choices the guide leaves open are marked "(ours)".
  */
 import { OPERATOR_SECRETS } from '../names';

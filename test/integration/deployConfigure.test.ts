@@ -12,6 +12,7 @@ import { parseQwkObject, type SimVmRuntime } from '../../local/azure-sim/vm';
 import { LOCAL_SUBSCRIPTION_ID } from '../../local/stack';
 import { post, seedSpec, startConfigStack, TEST_LICENSE, waitForDeployment, type Api } from '../support/deployments';
 import { makeSimClients, type SimClients } from '../support/simClients';
+import { pollMeasuring, type Responsiveness } from '../support/responsiveness';
 import { removeShims } from '../support/vmShims';
 
 const KEY = 'configure-function-key';
@@ -44,7 +45,7 @@ beforeAll(async () => {
   api = { baseUrl: stack.host!.baseUrl, key: KEY };
   arm = makeSimClients(stack.sim, SUB);
   rt = stack.runtime;
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   console.log('deployConfigure timings (s):', JSON.stringify(timings));
@@ -62,12 +63,15 @@ const has = (c: Call, ...words: string[]) => words.every((w) => c.argv.includes(
 
 describe('POST /api/deployments configures the cluster', () => {
   let view: Record<string, any>;
+  let measured: Responsiveness | undefined;
 
   it('ends Completed with every configuration step succeeded', async () => {
     const started = Date.now();
     const res = await post(api, seedSpec({ resourceGroup: RG }));
     expect(res.status).toBe(202);
-    view = await waitForDeployment(api, res.json.id, 600_000);
+    // Polled like a user's curl, every 250 ms, measuring each status GET and this process's event loop (the stack
+    // runs in it: host, Durable engine, simulator, VM sandboxes' creation and Run Commands).
+    ({ view, measured } = await pollMeasuring(api, res.json.id, 600_000));
     timings.deployment = (Date.now() - started) / 1000;
     expect(view.error).toBeUndefined();
     expect(view).toMatchObject({ runtimeStatus: 'Completed', phase: 'completed' });
@@ -123,6 +127,19 @@ describe('POST /api/deployments configures the cluster', () => {
       );
     }
   }, 600_000);
+
+  it('answers status GETs while it works: the event loop is never blocked for more than 100 ms', () => {
+    expect(measured, 'the deployment test ran first').toBeDefined();
+    // maxLoopDelayMs and the GET latencies also count time the OS gave to other processes (a loaded machine: the
+    // other test worker, a CPU hog); maxBlockedMs is the loop's own busy time within one late tick (main-thread
+    // CPU), which must stay under 100 ms on any machine. All are printed; PERFORMANCE.md records them (GETs stay
+    // under 500 ms on a machine that is not overloaded; on one with a load of 18 on 2 cores the slowest took 1 s).
+    console.log('deployConfigure responsiveness during the deployment:', JSON.stringify(measured));
+    expect(measured!.gets).toBeGreaterThan(10);
+    expect(measured!.maxBlockedMs).toBeLessThan(100);
+    // Before, creating the VMs blocked the loop for seconds and clients saw "socket closed": no GET near that.
+    expect(measured!.maxGetMs).toBeLessThan(5_000);
+  });
 
   it('ran each Run Command on the VMs in a valid order', () => {
     const runs = stack.sim
@@ -184,7 +201,10 @@ describe('POST /api/deployments configures the cluster', () => {
     const before = { a: read('Clstr_nodeA'), b: read('Clstr_nodeB') };
     expect(before.a).toMatchObject({ localNode: 'Clstr-nodeA' });
     expect(before.b).toMatchObject({ localNode: 'Clstr-nodeB' });
-    await new Promise((r) => setTimeout(r, 6_000 * 0.005 * 4));
+    const deadline = Date.now() + 60_000;
+    const rose = () =>
+      read('Clstr_nodeA')!.sequence > before.a!.sequence && read('Clstr_nodeB')!.sequence > before.b!.sequence;
+    while (!rose() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     const after = { a: read('Clstr_nodeA')!, b: read('Clstr_nodeB')! };
     expect(after.a.sequence).toBeGreaterThan(before.a!.sequence);
     expect(after.b.sequence).toBeGreaterThan(before.b!.sequence);

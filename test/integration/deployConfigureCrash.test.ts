@@ -17,7 +17,7 @@ let host: ChildHost | undefined;
 beforeAll(async () => {
   // Run Command ≥ 20 s × 0.01 = 0.2 s: the software stage (5 runs per node) lasts long enough to be interrupted.
   stack = await startConfigStack({ startHost: false, timeScale: 0.01 });
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await host?.kill();

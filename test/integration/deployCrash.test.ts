@@ -22,7 +22,7 @@ beforeAll(async () => {
     startHost: false,
     sim: { port: 0, timeScale: 0.02, stateDir: mkdtempSync(path.join(tmpdir(), 'qwk-crash-')) },
   });
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await host?.kill();
@@ -36,7 +36,7 @@ it('a host killed mid-deployment and restarted completes the deployment without 
   expect(res.status).toBe(202);
   const id = res.json.id as string;
 
-  const inFlight = await waitForDeployment({ baseUrl: host.baseUrl, key: KEY }, id, 60_000, (v) =>
+  const inFlight = await waitForDeployment({ baseUrl: host.baseUrl, key: KEY }, id, 120_000, (v) =>
     v.steps.some((s: any) => s.name.startsWith('vm:') && s.status === 'running'),
   );
   expect(inFlight.runtimeStatus).toBe('Running');

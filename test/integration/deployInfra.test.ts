@@ -31,7 +31,7 @@ beforeAll(async () => {
   });
   api = { baseUrl: stack.host!.baseUrl, key: KEY };
   arm = makeSimClients(stack.sim, LOCAL_SUBSCRIPTION_ID);
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await stack?.stop();
@@ -126,7 +126,7 @@ describe('POST /api/deployments with the seed spec', () => {
       'Clstr-nodeB': node('Clstr-nodeB'),
       'Witness-node': { ...node('Witness-node'), data: [], avset: null },
     });
-  }, 120_000);
+  }, 300_000);
 
   it('lists deployments newest first without steps', async () => {
     const list = await listDeployments(api);
@@ -217,7 +217,7 @@ describe('concurrency', () => {
     const again = await post(api, spec);
     expect(again.status).toBe(202);
     expect((await waitForDeployment(api, again.json.id)).runtimeStatus).toBe('Completed');
-  }, 120_000);
+  }, 300_000);
 });
 
 describe('faults', () => {
@@ -240,13 +240,13 @@ describe('faults', () => {
     });
     stack.sim.faults.add({ method: 'PUT', resourceType: 'availabilitySets', kind: 'serverError', times: 1 });
     const res = await post(api, seedSpec({ resourceGroup: rg }));
-    const view = await waitForDeployment(api, res.json.id, 90_000);
+    const view = await waitForDeployment(api, res.json.id, 240_000);
     expect(view.runtimeStatus).toBe('Completed');
     const nicA = view.steps.find((s: any) => s.name === 'nic:Clstr-nodeA:service');
     expect(nicA.attempts).toBe(3); // the SDK does not retry 409: the orchestration did, twice
     const failedCalls = armCalls(rg).filter((o) => o.method === 'PUT' && o.httpStatus && o.httpStatus >= 400);
     expect(failedCalls.map((o) => o.httpStatus).sort()).toEqual([409, 409, 429, 429, 500, 503]);
-  }, 120_000);
+  }, 300_000);
 
   it('a fatal error fails fast with its code and step; once the cause is gone a re-POST completes without duplicates', async () => {
     const rg = 'qwk-fatal';
@@ -317,7 +317,7 @@ describe('faults', () => {
     const third = await post(api, seedSpec({ resourceGroup: rg }));
     expect((await waitForDeployment(api, third.json.id)).runtimeStatus).toBe('Completed');
     expect(creates()).toBe(before);
-  }, 120_000);
+  }, 300_000);
 });
 
 describe('secrets', () => {
@@ -343,5 +343,5 @@ describe('secrets', () => {
     for (const [where, text] of Object.entries(haystacks)) {
       for (const needle of needles) expect(text.includes(needle), `secret found in ${where}`).toBe(false);
     }
-  }, 120_000);
+  }, 300_000);
 });

@@ -43,7 +43,7 @@ describe('Durable crash recovery', () => {
     const m = {
       statusQueryGetUri: `${second.host.baseUrl}/runtime/webhooks/durabletask/instances/crash-1?code=${encodeURIComponent(second.host.systemKey)}`,
     };
-    const done = await second.waitFor(m as never, undefined, 30_000);
+    const done = await second.waitFor(m as never, undefined, 90_000);
     expect(done.runtimeStatus).toBe('Completed');
     expect(done.output).toEqual(['echo-0', 'echo-1', 'echo-2', 'echo-3', 'echo-4', 'echo-5', 'echo-last']);
     const completions = done.historyEvents!.filter((e) => e.EventType === 'TaskCompleted');

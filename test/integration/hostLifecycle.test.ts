@@ -89,11 +89,17 @@ describe('local host: lifecycle and extensions', () => {
       port: 0,
       settings: { FIXTURE_TERMINATE_FILE: terminateFile },
       logSink: (r) => lines.push(r),
+      logLevel: 'debug',
     });
     expect(process.env.FIXTURE_PLAIN).toBe('plain-fixture-value');
     expect(Object.keys(nativeCache()).some((k) => k.startsWith(appRoot))).toBe(true);
     const inFlight = fetch(`${host.baseUrl}/fx/slow?ms=400`);
-    await new Promise((r) => setTimeout(r, 100));
+    // Stop only once the invocation is running (polled from the host's own log, not guessed with a sleep).
+    const deadline = Date.now() + 30_000;
+    while (!lines.some((l) => l.message.startsWith("Executing 'Functions.slow'"))) {
+      if (Date.now() > deadline) throw new Error('the slow invocation did not start');
+      await new Promise((r) => setTimeout(r, 10));
+    }
     const stopped = host.stop();
     const res = await inFlight;
     expect(res.status).toBe(200);

@@ -42,7 +42,7 @@ describe('local host: storage queue triggers and outputs', () => {
 
   const state = async () => (await (await fetch(`${host.baseUrl}/fx/state`)).json()) as QueueState;
 
-  async function waitFor<T>(probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
+  async function waitFor<T>(probe: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
     const deadline = Date.now() + ms;
     for (;;) {
       const v = await probe();

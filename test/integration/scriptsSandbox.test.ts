@@ -2,11 +2,18 @@
  * Every step script runs for real in the simulator's VM sandboxes (bash + stub commands), in the deployment's
  * order, twice: the second run must report ok with no change and leave the sandbox trees as they were.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVmRuntime, diffTrees, treeSnapshot, type SimVm, type SimVmRuntime } from '../../local/azure-sim/vm';
+import {
+  createVmRuntime,
+  diffTrees,
+  removeTree,
+  treeSnapshot,
+  type SimVm,
+  type SimVmRuntime,
+} from '../../local/azure-sim/vm';
 import {
   buildClientCheck,
   buildCommPaths,
@@ -147,21 +154,25 @@ async function twice(targets: SimVm[], step: (vm: SimVm) => StepScript): Promise
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'qwk-scripts-sandbox-'));
-  // timeScale 0.01: Run Command's 90-minute limit becomes 54 s (the QWK check waits HBEATTIME + 1 s).
+  // timeScale 0.01: Run Command takes ≥ 0.2 s; its limit keeps its floor (runCommandLimitMs), so no real work is cut.
   rt = createVmRuntime({ rootDir: root, timeScale: 0.01 });
   await Promise.all(ALL.map((v) => rt.vmCreated(v)));
   for (const v of ALL) {
-    const fs = rt.sandboxPath(v.id);
     if (NODES.includes(v)) {
-      mkdirSync(join(fs, 'home/lkadmin'), { recursive: true });
-      writeFileSync(join(fs, 'home/lkadmin/sps.img'), 'SIM-IMAGE:lifekeeper\n');
+      // Written from inside the VM: the admin's home belongs to the admin there (to a subordinate id on the host
+      // when the sandboxes run in a user namespace).
+      const r = await rt.runCommand(v.id, {
+        commandId: 'RunShellScript',
+        script: ["printf 'SIM-IMAGE:lifekeeper\\n' > /home/lkadmin/sps.img"],
+      });
+      if (r.exitCode !== 0) throw new Error(`${v.name}: ${r.message}`);
     }
   }
 }, 120_000);
 
 afterAll(async () => {
   await rt?.close();
-  if (root) rmSync(root, { recursive: true, force: true });
+  if (root) await removeTree(root);
 });
 
 describe('step scripts in the VM sandbox', () => {

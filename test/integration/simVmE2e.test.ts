@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../../local/azure-sim';
-import { createVmRuntime } from '../../local/azure-sim/vm';
+import { createVmRuntime, removeTree } from '../../local/azure-sim/vm';
 import { makeSimClients, type SimClients } from '../support/simClients';
 import { createGroupAndVnet, createLoadBalancer, createNic, vmBody } from '../support/simTopology';
 
@@ -29,7 +29,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await sim?.stop();
-  rmSync(root, { recursive: true, force: true });
+  await removeTree(root);
 });
 
 describe('ARM + VM runtime', () => {

@@ -1,9 +1,9 @@
 /** Drives the deployment HTTP API of a running host, as a user with curl would. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
-import type { SimVmRuntime } from '../../local/azure-sim/vm';
+import { removeTree, type SimVmRuntime } from '../../local/azure-sim/vm';
 import { startStack, type RunningStack } from '../../local/stack';
 import { shimNewVms } from './vmShims';
 
@@ -110,7 +110,7 @@ export async function startConfigStack(o: {
     runtime: stack.runtime!,
     async stop() {
       await stack.stop();
-      rmSync(root, { recursive: true, force: true });
+      await removeTree(root);
     },
   };
 }

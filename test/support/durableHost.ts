@@ -91,7 +91,7 @@ export class DurableTestHost {
   async waitFor(
     m: Management,
     until: (s: Status) => boolean = (s) => ['Completed', 'Failed', 'Terminated'].includes(s.runtimeStatus),
-    timeoutMs = 20_000,
+    timeoutMs = 60_000,
   ): Promise<Status> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { generatePassword, generateSshKeyPair } from '../../shared/secrets/adminCredentials';
 
 describe('generateSshKeyPair', () => {
-  it('produces an OpenSSH public key that matches the private key', () => {
-    const pair = generateSshKeyPair('test');
+  it('produces an OpenSSH public key that matches the private key', async () => {
+    const pair = await generateSshKeyPair('test');
     const [type, b64, comment] = pair.publicKey.split(' ');
     expect(type).toBe('ssh-rsa');
     expect(comment).toBe('test');

@@ -1,5 +1,14 @@
 export * from './runtime';
-export { VmRuntimeImpl, VmNotFoundError, RUN_COMMAND_MIN_MS, RUN_COMMAND_TIMEOUT_MS } from './vmRuntime';
+export {
+  VmRuntimeImpl,
+  VmNotFoundError,
+  SandboxUnavailableError,
+  RUN_COMMAND_MIN_MS,
+  RUN_COMMAND_TIMEOUT_MS,
+  RUN_COMMAND_LIMIT_FLOOR_MS,
+  runCommandLimitMs,
+} from './vmRuntime';
+export { sandboxMode, removeTree, type SandboxMode } from './sandboxMode';
 export type { SimVmRuntime, VmRuntimeOptions } from './vmRuntime';
 export type { ClusterSnapshot, QwkWriterView } from './clusterModel';
 export { formatQwkObject, parseQwkObject, posixCksum, qwkTimestamp } from './qwkObject';

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
+import { unshareArgs } from './sandboxMode';
 import type { SandboxPaths } from './sandboxPaths';
 
 /**
  * Runs a bash script as root inside a VM sandbox without touching the host:
- * `unshare` gives the run its own mount, UTS, network, PID and IPC namespaces; /usr is an overlay (host /usr
+ * `unshare` (in a user namespace when the process is not root, see sandboxMode.ts) gives the run its own mount, UTS, network, PID and IPC namespaces; /usr is an overlay (host /usr
  * read-only below, the sandbox's own usr/ as the writable upper layer, where stub commands and whiteouts
  * shadow host binaries); /dev gets only null/zero/random/urandom/tty; /proc is the run's own procfs with
  * /proc/sys read-only; the simulator's stubs, the cluster directory and the real mount/umount binaries appear
@@ -86,13 +87,7 @@ export function runInSandbox(paths: SandboxPaths, stubs: string, opts: SandboxRu
     const child = spawn(
       'unshare',
       [
-        '--mount',
-        '--uts',
-        '--net',
-        '--pid',
-        '--ipc',
-        '--fork',
-        '--kill-child',
+        ...unshareArgs(),
         'bash',
         '-c',
         WRAPPER,

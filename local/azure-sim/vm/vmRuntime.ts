@@ -1,9 +1,11 @@
 import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { ClusterModel, type ClusterSnapshot, type ModelVm, type SimPowerState } from './clusterModel';
 import { formatRunCommandMessage, RUN_COMMAND_OUTPUT_LIMIT } from './runOutput';
 import { ProbeHistory } from './probeHistory';
 import { Sandbox } from './sandbox';
+import { sandboxMode } from './sandboxMode';
 import { Scheduler } from './scheduler';
 import { ServiceManager, type EgressEndpoint, type NetworkAttachment, type ServiceView } from './services';
 import {
@@ -21,13 +23,33 @@ export interface VmRuntimeOptions {
   rootDir: string;
   /** Multiplies simulated durations (Run Command minimum 20 s, its 90 min timeout, QWK heartbeats). */
   timeScale: number;
+  /**
+   * Run Command's time limit in real milliseconds. Default: 90 min × timeScale, but never less than
+   * RUN_COMMAND_LIMIT_FLOOR_MS (a limit must not cut work that Azure would let finish, however small the scale).
+   * Tests of the limit itself set it.
+   */
+  runCommandLimitMs?: number;
   log?: (message: string, data?: Record<string, unknown>) => void;
 }
 
 /** Azure's documented Run Command bounds (Linux): runs take tens of seconds at least; 90 minutes maximum. */
 export const RUN_COMMAND_MIN_MS = 20_000;
 export const RUN_COMMAND_TIMEOUT_MS = 90 * 60_000;
+/** The scaled limit's floor: latencies scale, limits never shrink below what the real work in a sandbox needs. */
+export const RUN_COMMAND_LIMIT_FLOOR_MS = 15 * 60_000;
+
+/** Run Command's time limit at a time scale (see VmRuntimeOptions.runCommandLimitMs). */
+export function runCommandLimitMs(timeScale: number): number {
+  return Math.max(RUN_COMMAND_LIMIT_FLOOR_MS, RUN_COMMAND_TIMEOUT_MS * timeScale);
+}
 const RUN_DIR = '/var/lib/waagent/run-command/download/0';
+
+/** The VM sandboxes cannot run on this machine (not root, and no unprivileged user namespaces). */
+export class SandboxUnavailableError extends Error {
+  constructor(reason: string) {
+    super(`The VM runtime cannot create sandboxes: ${reason}`);
+  }
+}
 
 export class VmNotFoundError extends Error {
   readonly code = 'ResourceNotFound';
@@ -86,11 +108,8 @@ export class VmRuntimeImpl implements SimVmRuntime {
 
   constructor(private readonly options: VmRuntimeOptions) {
     this.log = options.log ?? (() => undefined);
-    if (process.getuid?.() !== 0) {
-      throw new Error(
-        'The VM runtime needs root: its sandboxes use mount namespaces, overlayfs and chroot (run as root or with sudo).',
-      );
-    }
+    const mode = sandboxMode();
+    if (mode.kind === 'unavailable') throw new SandboxUnavailableError(mode.reason);
     fs.mkdirSync(options.rootDir, { recursive: true });
     this.serviceManager = new ServiceManager(() => [...this.vms.values()], this.log);
   }
@@ -129,7 +148,7 @@ export class VmRuntimeImpl implements SimVmRuntime {
     const e = this.vms.get(vmId.toLowerCase());
     if (!e) return;
     this.vms.delete(vmId.toLowerCase());
-    e.sandbox.remove();
+    await e.sandbox.remove();
     e.model.writePeers();
     e.model.refresh();
   }
@@ -167,24 +186,24 @@ export class VmRuntimeImpl implements SimVmRuntime {
     const started = Date.now();
     try {
       const dir = e.sandbox.hostPath(RUN_DIR);
-      fs.mkdirSync(dir, { recursive: true });
-      fs.writeFileSync(path.join(dir, 'script.sh'), `${input.script.join('\n')}\n`, { mode: 0o700 });
+      await fsp.mkdir(dir, { recursive: true });
+      await fsp.writeFile(path.join(dir, 'script.sh'), `${input.script.join('\n')}\n`, { mode: 0o700 });
       const params = input.parameters ?? [];
       const runner = params.length
         ? `${params.map((p) => `export ${p.name}=${shellQuote(p.value)}`).join('\n')}\nexec /bin/bash ${RUN_DIR}/script.sh\n`
         : undefined;
       const runnerPath = '/.sim/run-params.sh';
-      if (runner) fs.writeFileSync(e.sandbox.hostPath(runnerPath), runner, { mode: 0o700 });
+      if (runner) await fsp.writeFile(e.sandbox.hostPath(runnerPath), runner, { mode: 0o700 });
       let result;
       try {
         result = await e.sandbox.run(
           runner ? runnerPath : `${RUN_DIR}/script.sh`,
           RUN_DIR,
-          Math.max(1, RUN_COMMAND_TIMEOUT_MS * this.options.timeScale),
+          this.options.runCommandLimitMs ?? runCommandLimitMs(this.options.timeScale),
           RUN_COMMAND_OUTPUT_LIMIT,
         );
       } finally {
-        if (runner) fs.rmSync(e.sandbox.hostPath(runnerPath), { force: true });
+        if (runner) await fsp.rm(e.sandbox.hostPath(runnerPath), { force: true });
       }
       const minMs = RUN_COMMAND_MIN_MS * this.options.timeScale;
       const elapsed = Date.now() - started;
@@ -334,8 +353,8 @@ export class VmRuntimeImpl implements SimVmRuntime {
   /** A reboot/poweroff requested by the script happens once it has returned. */
   private async afterRun(e: VmEntry): Promise<void> {
     const req = e.sandbox.hostPath('/.sim/power-request');
-    const what = fs.existsSync(req) ? fs.readFileSync(req, 'utf8').trim() : '';
-    fs.rmSync(req, { force: true });
+    const what = (await fsp.readFile(req, 'utf8').catch(() => '')).trim();
+    await fsp.rm(req, { force: true });
     if (this.closed) return;
     if (what === 'reboot') {
       await this.stop(e, 'stopped', true);
