@@ -485,7 +485,7 @@ describe.skipIf(!DIR)('data-plane examples', () => {
       aggregation: ex.parameters.aggregation,
       filter: "BackendIPAddress eq '*'",
     });
-    const res = await simFetch(sim, 'POST', `/subscriptions/${SIM_SUBSCRIPTION}/metrics:getBatch?${q}`, {
+    const res = await simFetch(sim, 'POST', `/subscriptions/${SIM_SUBSCRIPTION}/metrics:getBatch?${q.toString()}`, {
       resourceids: [
         `/subscriptions/${SIM_SUBSCRIPTION}/resourceGroups/mon/providers/Microsoft.Network/loadBalancers/lb`,
       ],
