@@ -27,6 +27,8 @@ export function localAppSettings(
     QWK_METRICS_ENDPOINT: sim.url,
     QWK_CA_FILE: sim.caFile,
     QWK_DEFAULT_SUBSCRIPTION_ID: LOCAL_SUBSCRIPTION_ID,
+    // PagerDuty's Events API v2 → the simulator's stand-in (Teams and webhook URLs are per route).
+    QWK_PAGERDUTY_URL: `${sim.url}/_pager/pagerduty/v2/enqueue`,
   };
 }
 

@@ -31,7 +31,7 @@ import {
 import type { DeploymentCustomStatus, DeploymentPhase, RetryPolicy } from '../shared/deployments/contracts';
 import { StepTracker, type DeploymentError, type StepDefinition } from '../shared/deployments/stepTracker';
 import { planDeployment, type DeploymentPlan } from '../shared/plan';
-import { clusterRecord, type ClusterRecord } from '../shared/registry/clusterRecord';
+import { clusterPaging, clusterRecord, type ClusterRecord } from '../shared/registry/clusterRecord';
 import { scriptParamsFromSpec } from '../shared/scripts';
 import type { ClusterSpec } from '../shared/spec';
 import { ACTIVITIES, ORCHESTRATIONS } from './names';
@@ -157,7 +157,12 @@ export function* runConfiguration(
     if (failed) fail(failed);
   }
 
-  const record = clusterRecord(plan, params, { deploymentId: input.deploymentId, registeredAt: now().toISOString() });
+  const record = clusterRecord(plan, params, {
+    deploymentId: input.deploymentId,
+    registeredAt: now().toISOString(),
+    // Inputs of deployments started before paging existed have no `monitoring`.
+    ...(input.spec.monitoring ? { paging: clusterPaging(input.spec.monitoring) } : {}),
+  });
   yield* retrying(REGISTER_STEP, 'registering', () => [
     context.df.callActivityWithRetry(ACTIVITIES.registerCluster, CRASH_RETRY, record),
   ]);

@@ -3,6 +3,7 @@
  * unknown fields refused. Field-local rules (formats, ranges, Azure name rules) live here; rules that relate
  * several fields live in cross-checks.ts and run on the whole spec.
  */
+import { monitoringPagingFields } from '../paging/routes';
 import { z } from 'zod';
 import { type AzureNameKind, nameProblem, toSecretNameFragment } from './azureNames';
 import { isKnownRegion } from './azureRegions';
@@ -338,6 +339,8 @@ export const clusterSpecObjectSchema = z.strictObject({
   packages: packagesSchema.prefault({}),
   firewall: z.strictObject({ keepFirewalld: z.boolean().default(false) }).prefault({}),
   keyVault: keyVaultSchema.prefault({}),
+  /** monitoring of the deployed cluster: where its pages go (docs/PAGING.md) */
+  monitoring: z.strictObject({ ...monitoringPagingFields }).prefault({}),
 });
 
 export const clusterSpecSchema = clusterSpecObjectSchema

@@ -130,6 +130,7 @@ describe('parseClusterSpec: defaults', () => {
           adminCredentialsSecretName: 'LKL-QWK-storage-admin-ssh-key',
           postgresPasswordSecretName: 'LKL-QWK-storage-postgres-password',
         },
+        monitoring: { renotifyMinutes: 5, repeatMinutes: 60 },
       },
     });
   });
