@@ -26,7 +26,7 @@ export async function silences(request: HttpRequest): Promise<HttpResponseInit> 
   if (!body.ok) return body.response;
   const input = validateSilenceInput(body.value, new Date());
   if (!input.ok) return badRequest(input.errors);
-  const silence = await silenceCluster(pagingStore(), cluster, input.until, input.reason, 'api');
+  const silence = await silenceCluster(cluster, input.until, input.reason, 'api');
   return { status: 201, jsonBody: silence };
 }
 

@@ -28,6 +28,7 @@ import {
   type NotificationEvent,
   type NotificationRecord,
   type PagingStore,
+  pagingStore,
   PreconditionFailed,
 } from './store';
 
@@ -499,11 +500,11 @@ export const MAX_SILENCE_DAYS = 7;
 
 /** Silences the cluster's pages until `until` (deployments and drills silence their own cluster). */
 export async function silenceCluster(
-  store: PagingStore,
   cluster: ClusterRef,
   until: string,
   reason: string,
   source: string,
+  store: PagingStore = pagingStore(),
   now: Date = new Date(),
 ): Promise<Silence> {
   const silence: Silence = {
@@ -622,8 +623,8 @@ export async function testPage(cluster: ClusterRef, deps: PipelineDeps, link?: s
 
 /** The cluster's delivery log (what the cluster API shows): every notification record, oldest first. */
 export async function notificationLog(
-  store: PagingStore,
   cluster: ClusterRef,
+  store: PagingStore = pagingStore(),
 ): Promise<Omit<NotificationRecord, 'stateNext'>[]> {
   return (await store.listRecords(cluster)).map(({ stateNext: _s, ...r }) => (void _s, r));
 }

@@ -19,6 +19,7 @@ import type { ClusterRecord } from '../../shared/registry/clusterRecord';
 import { ClusterRegistry } from '../../shared/registry/clusterRegistry';
 import { startChildHost, type ChildHost } from '../support/childHost';
 import { makeSimClients } from '../support/simClients';
+import { seedInfraSpec } from '../support/deployments';
 import { simFetch } from '../support/simHttp';
 import { SUB, transition } from '../unit/pagingFixture';
 
@@ -199,7 +200,7 @@ describe('paging pipeline', () => {
     expect(end.teams).toHaveLength(2);
     expect(end.webhooks).toHaveLength(2);
 
-    const log = await notificationLog(store(), { subscriptionId: SUB, resourceGroup: rg });
+    const log = await notificationLog({ subscriptionId: SUB, resourceGroup: rg }, store());
     expect(log.map((r) => `${r.route}:${r.event}:${r.status}`).sort()).toEqual([
       'hook:resolve:sent',
       'hook:trigger:sent',
@@ -245,7 +246,7 @@ describe('paging pipeline', () => {
     latency('opened → PagerDuty trigger through a 10 s outage', t0, e.triggers[0].receivedAt);
     await waitFor('the queues to drain', () => drained());
     expect((await clusterEvents(rg)).triggers).toHaveLength(1);
-    const log = await notificationLog(store(), { subscriptionId: SUB, resourceGroup: rg });
+    const log = await notificationLog({ subscriptionId: SUB, resourceGroup: rg }, store());
     expect(log).toHaveLength(1);
     expect(log[0].status).toBe('sent');
     expect(log[0].attempts).toBe(refused.length + 1);
@@ -266,7 +267,7 @@ describe('paging pipeline', () => {
     expect(e.triggers.length).toBeGreaterThanOrEqual(1);
     expect(e.triggers.length).toBeLessThanOrEqual(2);
     expect(e.resolves.length).toBe(e.triggers.length);
-    const log = await notificationLog(store(), { subscriptionId: SUB, resourceGroup: rg });
+    const log = await notificationLog({ subscriptionId: SUB, resourceGroup: rg }, store());
     expect(log.filter((r) => r.status === 'skipped' && r.reason?.startsWith('flapping')).length).toBeGreaterThan(0);
   }, 240_000);
 
@@ -292,7 +293,7 @@ describe('paging pipeline', () => {
 
     const t0 = await put(transition({ resourceGroup: rg, kind: 'opened', revision: 1 }));
     await waitFor('the silenced records', async () => {
-      const log = await notificationLog(store(), { subscriptionId: SUB, resourceGroup: rg });
+      const log = await notificationLog({ subscriptionId: SUB, resourceGroup: rg }, store());
       return log.length === 3 && log.every((r) => r.status === 'skipped' && r.reason?.startsWith('silenced'));
     });
     console.log(`[latency] opened → silenced records: ${Date.now() - t0} ms`);
@@ -338,7 +339,7 @@ describe('paging pipeline', () => {
     try {
       const t0 = await put(transition({ resourceGroup: rg, kind: 'opened', revision: 1 }));
       const log = await waitFor('both records failed', async () => {
-        const l = await notificationLog(store(), { subscriptionId: SUB, resourceGroup: rg });
+        const l = await notificationLog({ subscriptionId: SUB, resourceGroup: rg }, store());
         return l.length === 2 && l.every((r) => r.status === 'failed') ? l : undefined;
       });
       console.log(`[latency] opened → both records failed: ${Date.now() - t0} ms`);
@@ -389,7 +390,7 @@ describe('paging pipeline', () => {
     // The queue would hand the message out again when its 10-minute lease ends; put it again to stand for that.
     await put(t);
     const log = await waitFor('every record terminal', async () => {
-      const l = await notificationLog(store(), { subscriptionId: SUB, resourceGroup: rg });
+      const l = await notificationLog({ subscriptionId: SUB, resourceGroup: rg }, store());
       return l.length === 3 && l.every((r) => ['sent', 'unknown'].includes(r.status)) ? l : undefined;
     });
     // (the crashed host's copy of the message stays invisible for its 10-minute lease: only deliveries drain)
@@ -411,4 +412,33 @@ describe('paging pipeline', () => {
     const teams = log.find((r) => r.route === 'teams')!;
     expect(teams.status === 'sent' || (teams.status === 'unknown' && e.teams.length <= 1)).toBe(true);
   }, 180_000);
+
+  it('POST /api/deployments: a missing route secret is a 400 naming it; a re-POST updates the routes', async () => {
+    const rg = 'pg-repost';
+    await registerCluster(rg);
+    const routes = [
+      { kind: 'pagerduty', name: 'pd2', routingKeySecretName: 'pd-missing-key', minSeverity: 'critical' },
+    ];
+    const refused = await api(
+      'POST',
+      'deployments',
+      seedInfraSpec({ subscriptionId: SUB, resourceGroup: rg, monitoring: { routes } }),
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.json.errors).toEqual([
+      { path: 'monitoring.routes[0].routingKeySecretName', message: expect.stringContaining('"pd-missing-key"') },
+    ]);
+    expect((await registry().get(SUB, rg))!.paging!.routes!.map((r) => r.name)).toEqual(['pd', 'teams', 'hook']);
+
+    await makeSimClients(stack.sim).secrets.setSecret('pd-missing-key', 'now-it-exists');
+    const accepted = await api(
+      'POST',
+      'deployments',
+      seedInfraSpec({ subscriptionId: SUB, resourceGroup: rg, monitoring: { routes, renotifyMinutes: 10 } }),
+    );
+    expect([202, 409]).toContain(accepted.status);
+    const paging = (await registry().get(SUB, rg))!.paging!;
+    expect(paging.routes!.map((r) => `${r.name}:${r.minSeverity}`)).toEqual(['pd2:critical']);
+    expect(paging.renotifyMinutes).toBe(10);
+  }, 60_000);
 });
