@@ -154,6 +154,21 @@ export async function processDelivery(msg: DeliveryMessage, deps: PipelineDeps):
   if (r.status !== 'pending' && r.status !== 'sending') return { ...base, status: 'duplicate', event: r.event };
 
   const now = deps.now();
+  if (r.event === 'trigger' || r.event === 'reminder') {
+    // A later transition already went through on this route (e.g. its resolve, sent while this trigger waited for
+    // a retry or was cut off by a crash): sending this trigger now would re-open the alert. PagerDuty opens a new
+    // alert for a trigger after a resolve of the same dedup_key.
+    const current = await deps.store.getState(cluster, rid, t.incident.key);
+    const seen = current?.value.state.lastRevision;
+    if (seen !== undefined && seen > r.revision) {
+      await deps.store.replaceRecord(
+        cluster,
+        { ...r, status: 'skipped', reason: `superseded by revision ${seen}`, updatedAt: now.toISOString() },
+        rec.etag,
+      );
+      return { ...base, status: 'skipped', event: r.event, reason: 'superseded' };
+    }
+  }
   if (r.status === 'sending') {
     const age = now.getTime() - Date.parse(r.sendingAt ?? r.updatedAt);
     if (age < deps.config.sendLeaseMs) {
@@ -580,6 +595,17 @@ export function testTransition(cluster: ClusterRef, now: Date, link?: string): I
   };
 }
 
+function resolvedTest(t: IncidentTransition, now: Date): IncidentTransition {
+  const at = now.toISOString();
+  return {
+    ...t,
+    id: `${t.incident.key}#2`,
+    kind: 'resolved',
+    at,
+    incident: { ...t.incident, status: 'resolved', revision: 2, updatedAt: at, resolvedAt: at },
+  };
+}
+
 /** Sends one test notification on each of the cluster's routes now (one attempt each) and records it in the log. */
 export async function testPage(cluster: ClusterRef, deps: PipelineDeps, link?: string): Promise<DeliveryResult[]> {
   const routing = await clusterRouting(deps, cluster);
@@ -591,6 +617,10 @@ export async function testPage(cluster: ClusterRef, deps: PipelineDeps, link?: s
       const started = deps.now();
       const outcome = await sendOnce(msg, 'test', deps);
       const ok = outcome.kind === 'delivered';
+      if (ok && route.kind === 'pagerduty') {
+        // Resolve the test alert at once so that it does not stay open in PagerDuty (best effort).
+        await sendOnce({ ...msg, transition: resolvedTest(t, deps.now()) }, 'test', deps);
+      }
       const httpStatus = 'status' in outcome ? outcome.status : undefined;
       const reason = 'reason' in outcome ? outcome.reason : undefined;
       await deps.store.insertRecord(cluster, {
