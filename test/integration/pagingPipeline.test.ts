@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type RunningStack } from '../../local/stack';
 import type { IncidentTransition } from '../../shared/monitoring/contracts';
 import { QUEUES } from '../../shared/names';
-import { notificationLog } from '../../shared/paging/pipeline';
+import { loadPagingConfig } from '../../shared/config';
+import { type DeliveryMessage, notificationLog, type PipelineDeps, sweep } from '../../shared/paging/pipeline';
 import type { RouteInput } from '../../shared/paging/routes';
 import { PagingStore } from '../../shared/paging/store';
 import type { ClusterRecord } from '../../shared/registry/clusterRecord';
@@ -442,5 +443,38 @@ describe('paging pipeline', () => {
     const paging = (await registry().get(SUB, rg))!.paging!;
     expect(paging.routes!.map((r) => `${r.name}:${r.minSeverity}`)).toEqual(['pd2:critical']);
     expect(paging.renotifyMinutes).toBe(10);
+  }, 60_000);
+
+  it('the sweep sends one reminder for a critical incident still open after repeatMinutes', async () => {
+    const rg = 'pg-remind';
+    await registerCluster(rg, [{ kind: 'pagerduty', name: 'pd', routingKeySecretName: 'pd-routing-key' }]);
+    const t = transition({ resourceGroup: rg, condition: 'SplitBrain', kind: 'opened', revision: 1 });
+    await put(t);
+    await waitFor('the trigger recorded', async () => {
+      const log = await notificationLog({ subscriptionId: SUB, resourceGroup: rg }, store());
+      return log.length === 1 && log[0].status === 'sent';
+    });
+    // The sweep itself, on the real tables, at chosen times (the host's timer runs it every minute on the clock).
+    const captured: DeliveryMessage[] = [];
+    const unused = () => Promise.reject(new Error('not used by the sweep'));
+    const at = (minutes: number): PipelineDeps => ({
+      store: store(),
+      registry: registry(),
+      secret: unused,
+      enqueue: (m) => (captured.push(m), Promise.resolve()),
+      poison: unused,
+      send: unused,
+      config: loadPagingConfig(env),
+      now: () => new Date(Date.now() + minutes * 60_000),
+      log: () => undefined,
+    });
+    const mine = () => captured.filter((m) => m.transition.cluster.resourceGroup === rg);
+    await sweep(at(59));
+    expect(mine()).toEqual([]);
+    await sweep(at(61));
+    expect(mine().map((m) => [m.decided, m.route.name, m.transition.id])).toEqual([['reminder', 'pd', t.id]]);
+    expect(mine()[0].eventId).toMatch(/#reminder@/);
+    await sweep(at(62));
+    expect(mine()).toHaveLength(1);
   }, 60_000);
 });
