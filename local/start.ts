@@ -99,12 +99,13 @@ async function main(): Promise<void> {
     curl -sS -X POST '${base}/api/deployments' -H 'x-functions-key: ${key}' -H 'content-type: application/json' -d '${spec}'
   Or only the Azure infrastructure (the guide's section 4):
     curl -sS -X POST '${base}/api/deployments' -H 'x-functions-key: ${key}' -H 'content-type: application/json' -d '${infraSpec}'
-  Pages (default routes: the simulator's PagerDuty, Teams and webhook stand-ins; each also printed here as [page]):
-    curl -sS -X POST '${base}/api/clusters/<subscription>/<resource group>/test-page' -H 'x-functions-key: ${key}'
-    curl -sS --cacert ${path.relative(process.cwd(), stack.sim.caFile)} '${stack.sim.url}/_sim/pager/events'
   Then follow it (the id is in the answer):
     curl -sS '${base}/api/deployments/<id>' -H 'x-functions-key: ${key}'
     curl -sS '${base}/api/deployments' -H 'x-functions-key: ${key}'
+
+  Pages (default routes: the simulator's PagerDuty, Teams and webhook stand-ins; each also printed here as [page]):
+    curl -sS -X POST '${base}/api/clusters/<subscription>/<resource group>/test-page' -H 'x-functions-key: ${key}'
+    curl -sS --cacert ${path.relative(process.cwd(), stack.sim.caFile)} '${stack.sim.url}/_sim/pager/events'
 
   Ctrl-C stops everything.
 `);

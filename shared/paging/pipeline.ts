@@ -413,9 +413,10 @@ function requestSummary(req: NotificationRequest): string {
       payload?: { summary?: string };
       event_action?: string;
       summary?: string;
-      attachments?: unknown[];
+      attachments?: { content?: { body?: { text?: string }[] } }[];
     };
-    return body.payload?.summary ?? body.summary ?? (body.event_action ? body.event_action : 'Adaptive Card');
+    const cardText = body.attachments?.[0]?.content?.body?.find((b) => typeof b.text === 'string')?.text;
+    return body.payload?.summary ?? body.summary ?? cardText ?? body.event_action ?? '';
   } catch {
     return '';
   }
