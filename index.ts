@@ -16,3 +16,8 @@ import './orchestrations/activities/runConfigStep';
 import './orchestrations/activities/restartVm';
 import './orchestrations/activities/probeVm';
 import './orchestrations/activities/registerCluster';
+import './functions/pagingTransitions';
+import './functions/pagingDeliveries';
+import './functions/pagingSweep';
+import './functions/clusterSilences';
+import './functions/clusterTestPage';

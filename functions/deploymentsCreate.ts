@@ -8,6 +8,8 @@ import { startDeployment } from '../shared/deployments/deploymentStarter';
 import { deploymentPreconditions } from '../shared/deployments/preconditions';
 import { badRequest, readJson } from '../shared/http/problems';
 import { keyVaultSecretExistence } from '../shared/secrets/secretExistence';
+import { clusterPaging } from '../shared/registry/clusterRecord';
+import { clusterRegistry } from '../shared/registry/clusterRegistry';
 import { parseClusterSpec } from '../shared/spec';
 import { ORCHESTRATIONS } from '../shared/names';
 
@@ -23,6 +25,12 @@ export async function createDeployment(request: HttpRequest, context: Invocation
     config.keyVaultUrl ?? '',
   );
   if (missing.length) return badRequest(missing);
+  // A re-POSTed spec of a registered cluster changes its routes at once (a new cluster gets them when registered).
+  await clusterRegistry().updatePaging(
+    parsed.spec.subscriptionId,
+    parsed.spec.resourceGroup,
+    clusterPaging(parsed.spec.monitoring),
+  );
 
   const client = df.getClient(context);
   const result = await startDeployment(

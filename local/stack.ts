@@ -34,6 +34,8 @@ export function localAppSettings(
     QWK_CA_FILE: sim.caFile,
     QWK_DEFAULT_SUBSCRIPTION_ID: LOCAL_SUBSCRIPTION_ID,
     QWK_PUBLIC_URL: LOCAL_PUBLIC_URL,
+    // PagerDuty's Events API v2 → the simulator's stand-in (Teams and webhook URLs are per route).
+    QWK_PAGERDUTY_URL: `${sim.url}/_pager/pagerduty/v2/enqueue`,
   };
 }
 

@@ -7,12 +7,25 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { OPERATOR_SECRETS } from '../shared/names';
+import { makeSimClients } from './azure-sim/sdkClients';
 import { sandboxMode } from './azure-sim/vm';
 import { FUNCTION_KEY_SETTING, MASTER_KEY_SETTING } from './host';
 import { REPO_ROOT, startStack } from './stack';
 
 /** lifeKeeper.licenseSecretName's default. */
 const LICENSE_SECRET = OPERATOR_SECRETS.lifeKeeperLicense;
+
+/** Default routes under npm start: the simulator's PagerDuty, Teams and webhook stand-ins. */
+const exampleRoutes = (simPort: number) => [
+  { kind: 'pagerduty', name: 'pagerduty', routingKeySecretName: 'pagerduty-routing-key', minSeverity: 'warning' },
+  { kind: 'teams', name: 'teams', webhookUrlSecretName: 'teams-workflow-url', minSeverity: 'warning' },
+  {
+    kind: 'webhook',
+    name: 'webhook',
+    url: `https://127.0.0.1:${simPort}/_pager/webhook/ops`,
+    hmacSecretName: 'webhook-hmac-key',
+  },
+];
 
 const SETTINGS_FILE = path.join(REPO_ROOT, 'local.settings.json');
 const EXAMPLE_FILE = path.join(REPO_ROOT, 'local.settings.json.example');
@@ -69,7 +82,17 @@ async function main(): Promise<void> {
     host: { port: port('FUNCTIONS_PORT', 7071), functionKey: key, masterKey, console: true },
     // What an operator stores in the real Key Vault before deploying; the simulator's LifeKeeper accepts any text.
     seedSecrets: { [LICENSE_SECRET]: 'SIMULATED LifeKeeper license: the local Azure simulator accepts any key' },
+    // Paging: app-wide default routes to the simulator's stand-ins, each page printed here too.
+    settings: {
+      QWK_PAGING_DEFAULT_ROUTES: JSON.stringify(exampleRoutes(port('SIM_PORT', 8443))),
+      QWK_PAGING_CONSOLE: 'true',
+    },
   });
+  // The routes' example secrets (the Teams Workflows URL is the credential, so it lives in Key Vault).
+  const vault = makeSimClients(stack.sim).secrets;
+  await vault.setSecret('pagerduty-routing-key', 'local-example-routing-key');
+  await vault.setSecret('teams-workflow-url', `${stack.sim.url}/_pager/teams/ops`);
+  await vault.setSecret('webhook-hmac-key', randomBytes(32).toString('base64url'));
   const base = stack.host!.baseUrl;
   // The simulator's VMs download any *.blob.core.windows.net/*.img as a simulated LifeKeeper installer image.
   const spec = JSON.stringify({
@@ -97,6 +120,10 @@ async function main(): Promise<void> {
     curl -sS '${base}/api/deployments' -H 'x-functions-key: ${key}'
   A deployment's durable instance (history included), through the Durable management API and the master key:
     curl -sS '${base}/runtime/webhooks/durabletask/instances/<id>?showHistory=true' -H 'x-functions-key: ${masterKey}'
+
+  Pages (default routes: the simulator's PagerDuty, Teams and webhook stand-ins; each also printed here as [page]):
+    curl -sS -X POST '${base}/api/clusters/<subscription>/<resource group>/test-page' -H 'x-functions-key: ${key}'
+    curl -sS --cacert ${path.relative(process.cwd(), stack.sim.caFile)} '${stack.sim.url}/_sim/pager/events'
 
   Ctrl-C stops everything.
 `);

@@ -60,6 +60,14 @@ export const SETTINGS = {
   publicUrl: 'QWK_PUBLIC_URL',
   /** Set by App Service: the app's default host name (<app>.azurewebsites.net). */
   websiteHostname: 'WEBSITE_HOSTNAME',
+  pagerDutyUrl: 'QWK_PAGERDUTY_URL',
+  defaultRoutes: 'QWK_PAGING_DEFAULT_ROUTES',
+  pagingMaxAttempts: 'QWK_PAGING_MAX_ATTEMPTS',
+  pagingBaseDelayMs: 'QWK_PAGING_BASE_DELAY_MS',
+  pagingMaxDelayMs: 'QWK_PAGING_MAX_DELAY_MS',
+  pagingSendLeaseMs: 'QWK_PAGING_SEND_LEASE_MS',
+  pagingConsole: 'QWK_PAGING_CONSOLE',
+  testCrashAfterSend: 'QWK_TEST_CRASH_AFTER_SEND',
 } as const;
 
 export class ConfigError extends Error {
@@ -128,4 +136,51 @@ let cached: AppConfig | undefined;
 /** The process-wide configuration, read once. */
 export function appConfig(): AppConfig {
   return (cached ??= loadConfig());
+}
+
+/** Settings of the paging pipeline (Monitoring 4/5). */
+export interface PagingConfig {
+  /** PagerDuty Events API v2 endpoint (the simulator's stand-in locally). */
+  pagerDutyUrl: string;
+  /** Raw JSON array of the app-wide default routes (parsed by shared/paging/routes.ts); undefined = none. */
+  defaultRoutesJson: string | undefined;
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** A `sending` record younger than this may still be in flight; older means its sender died mid-send. */
+  sendLeaseMs: number;
+  /** Also print each page to the console (npm start). */
+  console: boolean;
+  /**
+   * TEST ONLY (default off): the process kills itself (SIGKILL) right after a notification was sent and before it is
+   * recorded as sent, so the crash window can be tested. Never set it anywhere else.
+   */
+  testCrashAfterSend: boolean;
+}
+
+function positiveInt(env: Record<string, string | undefined>, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v <= 0) throw new ConfigError(`${name} must be a positive integer, got "${raw}"`);
+  return v;
+}
+
+export function loadPagingConfig(env: Record<string, string | undefined> = process.env): PagingConfig {
+  return {
+    pagerDutyUrl: env[SETTINGS.pagerDutyUrl] || 'https://events.pagerduty.com/v2/enqueue',
+    defaultRoutesJson: env[SETTINGS.defaultRoutes] || undefined,
+    maxAttempts: positiveInt(env, SETTINGS.pagingMaxAttempts, 12),
+    baseDelayMs: positiveInt(env, SETTINGS.pagingBaseDelayMs, 2_000),
+    maxDelayMs: positiveInt(env, SETTINGS.pagingMaxDelayMs, 300_000),
+    sendLeaseMs: positiveInt(env, SETTINGS.pagingSendLeaseMs, 60_000),
+    console: env[SETTINGS.pagingConsole] === 'true',
+    testCrashAfterSend: env[SETTINGS.testCrashAfterSend] === 'true',
+  };
+}
+
+let cachedPaging: PagingConfig | undefined;
+/** The process-wide paging configuration, read once. */
+export function pagingConfig(): PagingConfig {
+  return (cachedPaging ??= loadPagingConfig());
 }

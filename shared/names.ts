@@ -51,6 +51,10 @@ export const QUEUES = {
   evaluateShard: 'qwk-evaluate',
   /** Incident transitions for the paging pipeline (Monitoring 4/5). */
   incidentTransitions: 'qwk-incident-transitions',
+  /** One notification on one route, re-enqueued with a visibility delay for each retry (Monitoring 4/5). */
+  notificationDeliveries: 'qwk-notification-deliveries',
+  /** Deliveries given up after their attempts (or refused for good): kept for inspection (Monitoring 4/5). */
+  notificationDeliveriesPoison: 'qwk-notification-deliveries-poison',
 } as const;
 
 /** Storage tables (AzureWebJobsStorage). Names: 3–63 alphanumerics, starting with a letter. */

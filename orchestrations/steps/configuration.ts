@@ -21,7 +21,7 @@ import type { DeployClusterInput, DeploymentPhase } from '../../shared/deploymen
 import type { DeploymentError, StepTracker } from '../../shared/deployments/stepTracker';
 import { ACTIVITIES, ORCHESTRATIONS, STEPS } from '../../shared/names';
 import type { DeploymentPlan } from '../../shared/plan';
-import { clusterRecord, type ClusterRecord } from '../../shared/registry/clusterRecord';
+import { clusterPaging, clusterRecord, type ClusterRecord } from '../../shared/registry/clusterRecord';
 import { scriptParamsFromSpec } from '../../shared/scripts';
 import { errorMessage } from '../../shared/azure/errors';
 import { callAllWithRetry, CRASH_RETRY, reported, type ReportedOutcome } from './retry';
@@ -132,7 +132,12 @@ export function* runConfiguration(
     if (failed) fail(failed);
   }
 
-  const record = clusterRecord(plan, params, { deploymentId: input.deploymentId, registeredAt: now().toISOString() });
+  const record = clusterRecord(plan, params, {
+    deploymentId: input.deploymentId,
+    registeredAt: now().toISOString(),
+    // Inputs of deployments started before paging existed have no `monitoring`.
+    ...(input.spec.monitoring ? { paging: clusterPaging(input.spec.monitoring) } : {}),
+  });
   yield* step(STEPS.register, 'registering', [
     () => context.df.callActivityWithRetry(ACTIVITIES.registerCluster, CRASH_RETRY, record),
   ]);

@@ -2,6 +2,7 @@
  * What must exist before a deployment may start, beyond a valid spec: checked at POST time so that a missing
  * prerequisite is a clear 400 instead of a failure half-way through the configuration.
  */
+import { missingSecretErrors, requiredSecretNames } from '../paging/routes';
 import type { SecretExistence } from '../secrets/secretExistence';
 import type { ClusterSpec, FieldError } from '../spec';
 
@@ -10,8 +11,8 @@ export async function deploymentPreconditions(
   vault: SecretExistence,
   vaultUrl: string,
 ): Promise<FieldError[]> {
-  if (!spec.configure) return [];
-  const errors: FieldError[] = [];
+  const errors = await routeSecretErrors(spec, vault);
+  if (!spec.configure) return errors;
   const license = spec.lifeKeeper.licenseSecretName;
   if (!(await vault.exists(license))) {
     errors.push({
@@ -27,4 +28,13 @@ export async function deploymentPreconditions(
     });
   }
   return errors;
+}
+
+/** A 400 for each paging route whose Key Vault secret does not exist (the error names the secret). */
+async function routeSecretErrors(spec: ClusterSpec, vault: SecretExistence): Promise<FieldError[]> {
+  const routes = spec.monitoring?.routes ?? [];
+  const names = requiredSecretNames(routes);
+  const found = new Set<string>();
+  for (const name of names) if (await vault.exists(name)) found.add(name);
+  return missingSecretErrors(routes, (name) => found.has(name));
 }

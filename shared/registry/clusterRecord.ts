@@ -1,4 +1,5 @@
 /** The cluster registry's record: what monitoring needs to watch one cluster (pure). */
+import type { Route } from '../paging/routes';
 import type { DeploymentPlan } from '../plan';
 import { primaryAndStandby, qwkObjectName, type ScriptParams } from '../scripts';
 
@@ -27,6 +28,28 @@ export interface ClusterRecord {
   /** The node where the hierarchy is In Service (as the deployment left it). */
   activeNode: string;
   registeredAt: string;
+  /** Where the cluster's pages go (the spec's `monitoring`); absent on rows written before paging existed. */
+  paging?: ClusterPaging;
+}
+
+/** The paging part of the spec's `monitoring` (routes absent = the app-wide default routes). */
+export interface ClusterPaging {
+  routes?: Route[];
+  renotifyMinutes: number;
+  repeatMinutes: number;
+}
+
+/** The paging settings of a spec's `monitoring` object. */
+export function clusterPaging(monitoring: {
+  routes?: Route[];
+  renotifyMinutes: number;
+  repeatMinutes: number;
+}): ClusterPaging {
+  return {
+    ...(monitoring.routes ? { routes: monitoring.routes } : {}),
+    renotifyMinutes: monitoring.renotifyMinutes,
+    repeatMinutes: monitoring.repeatMinutes,
+  };
 }
 
 function resourceId(plan: DeploymentPlan, kind: DeploymentPlan['resources'][number]['kind'], name?: string): string {
@@ -38,7 +61,7 @@ function resourceId(plan: DeploymentPlan, kind: DeploymentPlan['resources'][numb
 export function clusterRecord(
   plan: DeploymentPlan,
   p: ScriptParams,
-  o: { deploymentId: string; registeredAt: string },
+  o: { deploymentId: string; registeredAt: string; paging?: ClusterPaging },
 ): ClusterRecord {
   const { primary } = primaryAndStandby(p);
   return {
@@ -72,5 +95,6 @@ export function clusterRecord(
     },
     activeNode: primary.name,
     registeredAt: o.registeredAt,
+    ...(o.paging ? { paging: o.paging } : {}),
   };
 }

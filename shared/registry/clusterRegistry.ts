@@ -8,9 +8,14 @@ import { isNotFound } from '../azure/errors';
 import { tableClient, tableCreator, targetKeys } from '../azure/tables';
 import { appConfig, ConfigError, SETTINGS } from '../config';
 import { TABLES } from '../names';
-import type { ClusterRecord } from './clusterRecord';
+import type { ClusterPaging, ClusterRecord } from './clusterRecord';
 
-type Row = Omit<ClusterRecord, 'nodes' | 'witness' | 'qwk'> & { nodes: string; witness: string; qwk: string };
+type Row = Omit<ClusterRecord, 'nodes' | 'witness' | 'qwk' | 'paging'> & {
+  nodes: string;
+  witness: string;
+  qwk: string;
+  paging?: string;
+};
 
 export class ClusterRegistry {
   private readonly ensureTable: () => Promise<void>;
@@ -25,14 +30,34 @@ export class ClusterRegistry {
 
   async upsert(record: ClusterRecord): Promise<void> {
     await this.ensureTable();
+    const { paging, ...rest } = record;
     const row: TableEntity<Row> = {
       ...targetKeys(record.subscriptionId, record.resourceGroup),
-      ...record,
+      ...rest,
       nodes: JSON.stringify(record.nodes),
       witness: JSON.stringify(record.witness),
       qwk: JSON.stringify(record.qwk),
+      ...(paging ? { paging: JSON.stringify(paging) } : {}),
     };
     await this.table.upsertEntity(row, 'Replace');
+  }
+
+  /**
+   * Replaces the paging settings of a registered cluster (a re-POSTed spec changes its routes); false when the
+   * cluster is not registered (its deployment registers it with them).
+   */
+  async updatePaging(subscriptionId: string, resourceGroup: string, paging: ClusterPaging): Promise<boolean> {
+    await this.ensureTable();
+    try {
+      await this.table.updateEntity(
+        { ...targetKeys(subscriptionId, resourceGroup), paging: JSON.stringify(paging) },
+        'Merge',
+      );
+      return true;
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return false;
+      throw err;
+    }
   }
 
   async get(subscriptionId: string, resourceGroup: string): Promise<ClusterRecord | undefined> {
@@ -69,6 +94,7 @@ function fromRow(row: Row): ClusterRecord {
     qwk: JSON.parse(row.qwk),
     activeNode: row.activeNode,
     registeredAt: row.registeredAt,
+    ...(row.paging ? { paging: JSON.parse(row.paging) as ClusterPaging } : {}),
   };
 }
 

@@ -3,6 +3,7 @@
  * unknown fields refused. Field-local rules (formats, ranges, Azure name rules) live here; rules that relate
  * several fields live in cross-checks.ts and run on the whole spec.
  */
+import { monitoringPagingFields } from '../paging/routes';
 import { z } from 'zod';
 import { GENERATED_SECRETS } from '../names';
 import { type AzureNameKind, nameProblem, toSecretNameFragment } from './azureNames';
@@ -325,6 +326,7 @@ const keyVaultSchema = z.strictObject({
 const monitoringSchema = z.strictObject({
   /** how often the QWK relay on the witness posts the share's QWK objects to qwk-ops (seconds) */
   relayIntervalSeconds: int(2, 60).default(SEED.monitoring.relayIntervalSeconds),
+  ...monitoringPagingFields,
 });
 
 const tagsSchema = z.record(z.string(), z.string());
@@ -351,6 +353,7 @@ export const clusterSpecObjectSchema = z.strictObject({
   packages: packagesSchema.prefault({}),
   firewall: z.strictObject({ keepFirewalld: z.boolean().default(false) }).prefault({}),
   keyVault: keyVaultSchema.prefault({}),
+  /** monitoring of the deployed cluster: the QWK relay's pace, where its pages go (docs/PAGING.md) */
   monitoring: monitoringSchema.prefault({}),
 });
 

@@ -46,4 +46,23 @@ describe('deploymentPreconditions', () => {
     ]);
     expect(await deploymentPreconditions(s, vault(['lifekeeper-license', 'lk-sas']), 'https://kv')).toEqual([]);
   });
+
+  it('names each paging route secret that is missing, also for an infrastructure-only deployment', async () => {
+    const routes = [
+      { kind: 'pagerduty', routingKeySecretName: 'pd-key' },
+      { kind: 'teams', webhookUrlSecretName: 'teams-url' },
+      { kind: 'webhook', url: 'https://hooks.example.com/x', hmacSecretName: 'hook-key' },
+    ];
+    const errors = await deploymentPreconditions(
+      spec({ configure: false, monitoring: { routes } }),
+      vault(['teams-url']),
+      'https://kv',
+    );
+    expect(errors.map((e) => e.path)).toEqual([
+      'monitoring.routes[0].routingKeySecretName',
+      'monitoring.routes[2].hmacSecretName',
+    ]);
+    expect(errors[0].message).toContain('"pd-key"');
+    expect(errors[1].message).toContain('"hook-key"');
+  });
 });

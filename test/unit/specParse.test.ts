@@ -130,7 +130,7 @@ describe('parseClusterSpec: defaults', () => {
           adminCredentialsSecretName: 'LKL-QWK-storage-admin-ssh-key',
           postgresPasswordSecretName: 'LKL-QWK-storage-postgres-password',
         },
-        monitoring: { relayIntervalSeconds: 5 },
+        monitoring: { relayIntervalSeconds: 5, renotifyMinutes: 5, repeatMinutes: 60 },
       },
     });
   });
