@@ -4,9 +4,9 @@ import { ArmEngine } from './arm/engine';
 import { FaultInjector } from './arm/faults';
 import { Journal, type Operation } from './arm/journal';
 import { LatencyModel, type LatencyKey } from './arm/latency';
-import { NETWORK_TYPES } from './arm/network';
-import { COMPUTE_TYPES } from './arm/computeTypes';
 import { OperationManager } from './arm/operations';
+import { ResourceTypeRegistry } from './arm/registry';
+import { RESOURCE_TYPES } from './arm/types';
 import type { ArmContext } from './arm/resourceType';
 import { ResourceStore } from './arm/store';
 import { SecretStore } from './keyvault/secrets';
@@ -76,7 +76,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const latency = new LatencyModel(timeScale, options.latency);
   const ops = new OperationManager(journal);
   const ctx: ArmContext = { store, runtime, latency };
-  const engine = new ArmEngine(ctx, ops, journal, faults, [...NETWORK_TYPES, ...COMPUTE_TYPES]);
+  const registry = new ResourceTypeRegistry(latency).register(...RESOURCE_TYPES);
+  const engine = new ArmEngine(ctx, ops, journal, faults, registry);
   const secrets = new SecretStore();
   const metrics = new MetricsService(store, () => runtime, timeScale);
 

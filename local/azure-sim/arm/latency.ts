@@ -35,20 +35,37 @@ export const DEFAULT_LATENCY_MS = {
   'virtualMachines.runCommand.overhead': 3_000,
 } as const;
 
-export type LatencyKey = keyof typeof DEFAULT_LATENCY_MS;
+export type BuiltinLatencyKey = keyof typeof DEFAULT_LATENCY_MS;
+/** A built-in operation type, or one a registered resource type defined (`ResourceType.latencies`). */
+export type LatencyKey = BuiltinLatencyKey | (string & {});
 
 /** Retry-After (seconds) that the RPs send while an operation is in progress. */
 export const POLL_RETRY_AFTER_S = { network: 10, compute: 30, resources: 15 } as const;
 
 export class LatencyModel {
+  private readonly defined = new Map<string, number>();
+
   constructor(
-    readonly timeScale: number,
+    public timeScale: number,
     private readonly overrides: Partial<Record<LatencyKey, number>> = {},
   ) {}
 
+  /** Defines the default (Azure ms) of an operation type that is not built in (see ResourceTypeRegistry). */
+  define(key: string, azureMs: number): void {
+    if (key in DEFAULT_LATENCY_MS) throw new Error(`latency ${key} is built in`);
+    this.defined.set(key, azureMs);
+  }
+
+  /** Azure milliseconds (before scaling) of an operation type. */
+  azureMs(key: LatencyKey): number {
+    const ms = this.overrides[key] ?? (DEFAULT_LATENCY_MS as Record<string, number>)[key] ?? this.defined.get(key);
+    if (ms === undefined) throw new Error(`unknown latency key ${key}`);
+    return ms;
+  }
+
   /** Scaled duration in real milliseconds. */
   ms(key: LatencyKey): number {
-    return (this.overrides[key] ?? DEFAULT_LATENCY_MS[key]) * this.timeScale;
+    return this.azureMs(key) * this.timeScale;
   }
 
   /** Overrides one operation's latency (Azure ms before scaling); undefined restores the default. */
