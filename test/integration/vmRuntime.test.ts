@@ -45,7 +45,7 @@ describe('VM runtime: sandboxes and Run Command', () => {
 
   beforeAll(async () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'vmrt-'));
-    rt = createVmRuntime({ rootDir: root, timeScale: TIME_SCALE });
+    rt = createVmRuntime({ rootDir: root, timeScale: TIME_SCALE, clusterTimeScale: TIME_SCALE });
     await rt.vmCreated(vm);
   });
   afterAll(async () => {
@@ -218,7 +218,7 @@ describe('VM runtime: NFS witness share, LifeKeeper/QWK model, ILB probe', () =>
 
   beforeAll(async () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'vmrt-cluster-'));
-    rt = createVmRuntime({ rootDir: root, timeScale: TIME_SCALE });
+    rt = createVmRuntime({ rootDir: root, timeScale: TIME_SCALE, clusterTimeScale: TIME_SCALE });
     await Promise.all([rt.vmCreated(w), rt.vmCreated(a), rt.vmCreated(b)]);
   });
   afterAll(async () => {
@@ -416,7 +416,7 @@ describe('VM runtime: NFS witness share, LifeKeeper/QWK model, ILB probe', () =>
 describe('VM runtime: Run Command timeout and deletion', () => {
   it('kills a script after 90 min × timeScale and forgets a deleted VM', async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vmrt-timeout-'));
-    const rt = createVmRuntime({ rootDir: root, timeScale: 0.00005 });
+    const rt = createVmRuntime({ rootDir: root, timeScale: 0.00005, runCommandTimeoutFloorMs: 0 });
     const vm = seedVm('Slow-vm', ['10.9.2.4'], 0x50, 'rg-slow');
     try {
       await rt.vmCreated(vm);

@@ -17,6 +17,8 @@ export const DEFAULT_LATENCY_MS = {
   'natGateways.delete': 10_000,
   'loadBalancers.createOrUpdate': 10_000,
   'loadBalancers.delete': 10_000,
+  /** The rule health API (an LRO): a few seconds. */
+  'loadBalancingRules.health': 3_000,
   'networkInterfaces.createOrUpdate': 3_000,
   'networkInterfaces.delete': 5_000,
   'availabilitySets.createOrUpdate': 1_000,
@@ -44,11 +46,20 @@ export const POLL_RETRY_AFTER_S = { network: 10, compute: 30, resources: 15 } as
 
 export class LatencyModel {
   private readonly defined = new Map<string, number>();
+  private readonly scaleOf: () => number;
 
+  /** `timeScale`: a fixed factor, or a function returning the current control-plane factor (SimClocks). */
   constructor(
-    public timeScale: number,
+    timeScale: number | (() => number),
     private readonly overrides: Partial<Record<LatencyKey, number>> = {},
-  ) {}
+  ) {
+    this.scaleOf = typeof timeScale === 'number' ? () => timeScale : timeScale;
+  }
+
+  /** The current control-plane time scale. */
+  get timeScale(): number {
+    return this.scaleOf();
+  }
 
   /** Defines the default (Azure ms) of an operation type that is not built in (see ResourceTypeRegistry). */
   define(key: string, azureMs: number): void {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { SimClocks } from '../clocks';
 import type { VmRuntime } from '../vm/runtime';
 import type { LatencyKey, LatencyModel } from './latency';
 import type { GroupRecord, ResourceRecord, ResourceStore } from './store';
@@ -7,6 +8,8 @@ export interface ArmContext {
   store: ResourceStore;
   runtime: VmRuntime;
   latency: LatencyModel;
+  /** The control-plane and cluster clocks. */
+  clocks: SimClocks;
 }
 
 export interface PutInput {

@@ -1,7 +1,14 @@
 export * from './runtime';
-export { VmRuntimeImpl, VmNotFoundError, RUN_COMMAND_MIN_MS, RUN_COMMAND_TIMEOUT_MS } from './vmRuntime';
+export {
+  VmRuntimeImpl,
+  VmNotFoundError,
+  VmAgentNotReadyError,
+  RUN_COMMAND_MIN_MS,
+  RUN_COMMAND_TIMEOUT_MS,
+  RUN_COMMAND_TIMEOUT_FLOOR_MS,
+} from './vmRuntime';
 export type { SimVmRuntime, VmRuntimeOptions } from './vmRuntime';
-export type { ClusterSnapshot, QwkWriterView } from './clusterModel';
+export type { ClusterSnapshot, QwkWriterView, ClusterEvent, QwkObjectView } from './clusterModel';
 export { formatQwkObject, parseQwkObject, posixCksum, qwkTimestamp } from './qwkObject';
 export { formatRunCommandMessage, lastBytes, RUN_COMMAND_OUTPUT_LIMIT } from './runOutput';
 export { treeSnapshot, diffTrees, TREE_SNAPSHOT_EXCLUDES } from './treeSnapshot';

@@ -34,6 +34,9 @@ const POWER_DISPLAY: Record<PowerState, string> = {
 /** The instance view (GET .../instanceView, or $expand=instanceView). */
 export function instanceView(ctx: ArmContext, vm: ResourceRecord): any {
   const power = powerStateOf(ctx, vm);
+  const agentReady = power === 'running' && (ctx.runtime.guestResponsive?.(vm.id) ?? true);
+  if (agentReady) vm.internal.agentSeen = new Date().toISOString();
+  const agentSeen: string = vm.internal.agentSeen ?? vm.internal.timeCreated;
   const avsetId = vm.properties.availabilitySet?.id;
   const avset = ctx.store.get(avsetId);
   const index = avset
@@ -54,14 +57,20 @@ export function instanceView(ctx: ArmContext, vm: ResourceRecord): any {
     vmAgent: {
       vmAgentVersion: '2.11.1.12',
       statuses: [
-        {
-          ...status(
-            'ProvisioningState/succeeded',
-            power === 'running' ? 'Ready' : 'Not Ready',
-            new Date().toISOString(),
-          ),
-          message: power === 'running' ? 'Guest Agent is running' : 'VM status blob is found but not yet populated.',
-        },
+        agentReady
+          ? {
+              ...status('ProvisioningState/succeeded', 'Ready', new Date().toISOString()),
+              message: 'Guest Agent is running',
+            }
+          : {
+              // a hung or stopped guest sends no heartbeat: the platform reports the agent as not ready
+              code: 'ProvisioningState/Unavailable',
+              level: 'Warning',
+              displayStatus: 'Not Ready',
+              message:
+                power === 'running' ? 'VM Agent is unresponsive.' : 'VM status blob is found but not yet populated.',
+              time: agentSeen,
+            },
       ],
     },
     disks: [sp.osDisk, ...(sp.dataDisks ?? [])].map((d: any) => ({
