@@ -53,6 +53,7 @@ const RESERVED_USERNAMES = new Set([
 function prepareVm(ctx: ArmContext, input: Parameters<ResourceType['prepare']>[1]) {
   const props = input.body.properties ?? {};
   const existing = input.existing;
+  const identity = vmIdentity(input.body.identity, existing?.identity);
   const size = props.hardwareProfile?.vmSize;
   if (!size) throw missingComputeParameter('hardwareProfile.vmSize');
   if (!VM_SIZE.test(size)) {
@@ -212,6 +213,9 @@ function prepareVm(ctx: ArmContext, input: Parameters<ResourceType['prepare']>[1
     location: locationOf(input),
     tags: input.body.tags,
     zones: input.body.zones,
+    identity,
+    plan: input.body.plan,
+    extendedLocation: input.body.extendedLocation,
     properties: {
       ...rest,
       hardwareProfile: { ...props.hardwareProfile },
@@ -235,6 +239,38 @@ function prepareVm(ctx: ArmContext, input: Parameters<ResourceType['prepare']>[1
       vmId: existing?.internal.vmId ?? randomUUID(),
       timeCreated: existing?.internal.timeCreated ?? new Date().toISOString(),
     },
+  };
+}
+
+/** The simulator's tenant (any GUID would do: ARM shows the identity's tenant). */
+export const SIM_TENANT_ID = '00000000-0000-0000-0000-0000000051a1';
+
+/**
+ * A VM's managed identity as ARM returns it: the type and user-assigned identities the PUT set, plus the principal
+ * and tenant ids Azure adds (kept across re-PUTs).
+ */
+function vmIdentity(identity: any, existing: any): any {
+  if (!identity || typeof identity !== 'object') return undefined;
+  const type = String(identity.type ?? 'None');
+  if (!['SystemAssigned', 'UserAssigned', 'SystemAssigned, UserAssigned', 'None'].includes(type)) {
+    throw badRequest('InvalidParameter', `The identity type '${type}' is not valid.`, 'identity.type');
+  }
+  if (type === 'None') return { type };
+  const system = type.includes('SystemAssigned');
+  const users = Object.keys(identity.userAssignedIdentities ?? {});
+  return {
+    type,
+    ...(system ? { principalId: existing?.principalId ?? randomUUID(), tenantId: SIM_TENANT_ID } : {}),
+    ...(users.length
+      ? {
+          userAssignedIdentities: Object.fromEntries(
+            users.map((id) => [
+              id,
+              existing?.userAssignedIdentities?.[id] ?? { principalId: randomUUID(), clientId: randomUUID() },
+            ]),
+          ),
+        }
+      : {}),
   };
 }
 
