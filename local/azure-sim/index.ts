@@ -37,6 +37,8 @@ export interface SimulatorOptions {
   timeScale?: number;
   /** Cluster time scale (default: the VM runtime's, else env SIM_CLUSTER_TIME_SCALE, else 1). */
   clusterTimeScale?: number;
+  /** Metric ingestion delay in cluster seconds (default: env SIM_METRICS_DELAY_S, else 60). */
+  metricsDelayS?: number;
   /** Where ca.pem is written (default <cwd>/.local/azure-sim). */
   stateDir?: string;
   /** The VM runtime (sandboxes, Run Command, probes); a no-op runtime when absent. Closed by stop(). */
@@ -100,7 +102,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const secrets = new SecretStore();
   const vmHealth = new VmHealthTracker(store, () => runtime);
   vmHealth.start();
-  const metrics = new MetricsService(store, () => runtime, clocks, vmHealth);
+  const metrics = new MetricsService(store, () => runtime, clocks, vmHealth, options.metricsDelayS);
   const simRuntime = isSimRuntime(runtime) ? runtime : undefined;
   const clusterFaults = simRuntime ? new ClusterFaults(simRuntime) : undefined;
   const signals = createSignals(clocks, metrics, vmHealth, {

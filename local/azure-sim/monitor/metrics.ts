@@ -115,10 +115,13 @@ export class MetricsService {
     private readonly clocks: SimClocks,
     private readonly vmHealth: VmHealthTracker,
     /** Ingestion delay in cluster seconds (SIM_METRICS_DELAY_S, default 60). */
-    private readonly delayS = metricsDelayFromEnv(),
+    delayS?: number,
   ) {
     this.view = new ProbeView(clocks, runtime);
+    this.delayS = delayS ?? metricsDelayFromEnv();
   }
+
+  private readonly delayS: number;
 
   route(req: SimRequest): Route {
     const sub = req.segments[1];

@@ -150,25 +150,49 @@ export class VmRuntimeImpl implements SimVmRuntime {
     if (!e) return;
     this.vms.delete(vmId.toLowerCase());
     e.sandbox.remove();
+    const dir = e.sandbox.paths.clusterDir;
+    if (![...this.vms.values()].some((v) => v.sandbox.paths.clusterDir === dir)) {
+      this.dropModel(dir);
+      return;
+    }
     e.model.writePeers();
     e.model.refresh();
   }
 
+  /** The resource group is gone: its model stops and every sandbox of it is removed. */
+  async clusterDeleted(cluster: ClusterRef): Promise<void> {
+    const dir = path.join(this.options.rootDir, clusterKeyOf(cluster.subscriptionId, cluster.resourceGroup));
+    for (const [key, v] of [...this.vms]) {
+      if (v.sandbox.paths.clusterDir !== dir) continue;
+      this.vms.delete(key);
+      v.sandbox.remove();
+    }
+    this.dropModel(dir);
+  }
+
+  private dropModel(dir: string): void {
+    this.models.get(dir)?.stop();
+    this.models.delete(dir);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+
   async powerAction(vmId: string, action: PowerAction): Promise<void> {
     const e = this.entry(vmId);
+    // a hung guest cannot shut down: restart and power off are a hard reset / power cut
+    const graceful = !e.hung;
     switch (action) {
       case 'restart':
-        await this.stop(e, 'stopped', true);
+        await this.stop(e, 'stopped', graceful);
         await this.start(e);
         break;
       case 'start':
         if (e.power !== 'running') await this.start(e);
         break;
       case 'powerOff':
-        if (e.power === 'running') await this.stop(e, 'stopped', true);
+        if (e.power === 'running') await this.stop(e, 'stopped', graceful);
         break;
       case 'deallocate':
-        if (e.power === 'running') await this.stop(e, 'deallocated', true);
+        if (e.power === 'running') await this.stop(e, 'deallocated', graceful);
         else e.power = 'deallocated';
         e.model.writePeers();
         break;
