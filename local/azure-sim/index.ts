@@ -108,6 +108,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const signals = createSignals(clocks, metrics, vmHealth, {
     on: (l) => simRuntime?.onClusterEvent(l) ?? (() => undefined),
   });
+  ctx.signals = signals;
   // a deleted resource group's LifeKeeper model stops and its sandboxes go
   engine.onGroupDeleted((subscriptionId, resourceGroup) => runtime.clusterDeleted?.({ subscriptionId, resourceGroup }));
 

@@ -10,6 +10,8 @@ export interface ArmContext {
   latency: LatencyModel;
   /** The control-plane and cluster clocks. */
   clocks: SimClocks;
+  /** Metric series and VM health (monitor/signals.ts), for resource types that evaluate them (alert rules). */
+  signals?: import('../monitor/signals').SimSignals;
 }
 
 export interface PutInput {
