@@ -62,7 +62,18 @@ const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 export class ClusterFaults {
   private readonly active = new Map<string, ClusterFault[]>();
 
-  constructor(private readonly runtime: SimVmRuntime) {}
+  constructor(private readonly runtime: SimVmRuntime) {
+    // a (re)boot ends the faults of that VM: interfaces come back, enabled services and LifeKeeper start
+    runtime.onClusterEvent((e) => {
+      if (e.kind !== 'vmStarted' || !e.node) return;
+      const list = this.active.get(key(e));
+      if (!list) return;
+      const vm = this.runtime.clusterVms(e).find((v) => v.vm.computerName === e.node)?.vm.name;
+      const left = list.filter((f) => f.vm === undefined || f.vm !== vm);
+      if (left.length) this.active.set(key(e), left);
+      else this.active.delete(key(e));
+    });
+  }
 
   private model(c: ClusterRef): { model: ClusterModel; vms: ModelVm[] } {
     const model = this.runtime.modelOf(c);
