@@ -4,15 +4,22 @@ import { ArmEngine } from './arm/engine';
 import { FaultInjector } from './arm/faults';
 import { Journal, type Operation } from './arm/journal';
 import { LatencyModel, type LatencyKey } from './arm/latency';
-import { NETWORK_TYPES } from './arm/network';
-import { COMPUTE_TYPES } from './arm/computeTypes';
 import { OperationManager } from './arm/operations';
+import { ResourceTypeRegistry } from './arm/registry';
+import { RESOURCE_TYPES } from './arm/types';
 import type { ArmContext } from './arm/resourceType';
 import { ResourceStore } from './arm/store';
+import { SimClocks, envTimeScale } from './clocks';
 import { SecretStore } from './keyvault/secrets';
 import { MetricsService } from './monitor/metrics';
 import { createAlerting, type AlertingOptions, type AlertsService } from './monitor/alerts';
+import { alertSignalsFrom } from './monitor/alerts/fromSimSignals';
+import { RealClock } from './monitor/alerts/clock';
+import { createSignals, type SimSignals } from './monitor/signals';
+import { VmHealthTracker } from './monitor/vmHealth';
 import { PagerService } from './pager/service';
+import { ClusterFaults } from './vm/clusterFaults';
+import type { SimVmRuntime } from './vm/vmRuntime';
 import { NoopVmRuntime } from './noopRuntime';
 import { createSimServer } from './server';
 import { vmOutbound } from './arm/outbound';
@@ -24,12 +31,19 @@ export type { FaultSpec, FaultKind, Fault } from './arm/faults';
 export { FaultInjector } from './arm/faults';
 export { ResourceStore } from './arm/store';
 export { DEFAULT_LATENCY_MS, type LatencyKey } from './arm/latency';
+export { SimClocks, type TimeScales } from './clocks';
+export type { SimSignals, VmHealthEvent, MetricResult, MetricSeries, MetricPoint } from './monitor/signals';
+export type { ClusterFault, ClusterFaultSpec, ClusterFaultKind, ClusterState } from './vm/clusterFaults';
 
 export interface SimulatorOptions {
   /** Port on 127.0.0.1 (default 8443; 0 picks a free one). */
   port?: number;
-  /** Multiplies every latency (default: env SIM_TIME_SCALE, else 1). */
+  /** Control-plane time scale: multiplies every ARM latency (default: env SIM_TIME_SCALE, else 1). */
   timeScale?: number;
+  /** Cluster time scale (default: the VM runtime's, else env SIM_CLUSTER_TIME_SCALE, else 1). */
+  clusterTimeScale?: number;
+  /** Metric ingestion delay in cluster seconds (default: env SIM_METRICS_DELAY_S, else 60). */
+  metricsDelayS?: number;
   /** Where ca.pem is written (default <cwd>/.local/azure-sim). */
   stateDir?: string;
   /** The VM runtime (sandboxes, Run Command, probes); a no-op runtime when absent. Closed by stop(). */
@@ -49,7 +63,12 @@ export interface RunningSimulator {
   /** Path of the CA certificate (PEM) the clients must trust. */
   caFile: string;
   caPem: string;
-  timeScale: number;
+  /** The control-plane time scale now. */
+  readonly timeScale: number;
+  /** Both clocks (GET/PUT /_sim/time-scale). */
+  clocks: SimClocks;
+  /** Metric series and VM health for the alert evaluation (monitor/alerts/). */
+  signals: SimSignals;
   faults: FaultInjector;
   store: ResourceStore;
   runtime: VmRuntime;
@@ -67,32 +86,55 @@ export interface RunningSimulator {
 
 export const SIM_HOST = '127.0.0.1';
 
-function defaultTimeScale(): number {
-  const env = Number(process.env.SIM_TIME_SCALE);
-  return Number.isFinite(env) && env > 0 ? env : 1;
+function isSimRuntime(rt: VmRuntime): rt is SimVmRuntime {
+  return typeof (rt as Partial<SimVmRuntime>).modelOf === 'function';
 }
 
 /** Starts the Azure simulator (ARM, Monitor metrics, Key Vault) over HTTPS on 127.0.0.1. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
-  const timeScale = options.timeScale ?? defaultTimeScale();
-  if (!(timeScale > 0)) throw new Error(`timeScale must be > 0 (got ${timeScale})`);
+  if (options.timeScale !== undefined && !(options.timeScale > 0))
+    throw new Error(`timeScale must be > 0 (got ${options.timeScale})`);
   const stateDir = options.stateDir ?? path.join(process.cwd(), '.local', 'azure-sim');
   const certs = await createCertificates(stateDir);
   const runtime: VmRuntime = options.vmRuntime ?? new NoopVmRuntime();
+  // one pair of clocks for ARM and the VM runtime: the runtime's when it has them
+  const clocks =
+    runtime.clocks ?? new SimClocks(envTimeScale('SIM_TIME_SCALE', 1), envTimeScale('SIM_CLUSTER_TIME_SCALE', 1));
+  if (options.timeScale !== undefined) clocks.set({ controlPlane: options.timeScale });
+  if (options.clusterTimeScale !== undefined) clocks.set({ cluster: options.clusterTimeScale });
   const store = new ResourceStore();
   const journal = new Journal();
   const faults = new FaultInjector();
-  const latency = new LatencyModel(timeScale, options.latency);
+  const latency = new LatencyModel(() => clocks.controlPlane, options.latency);
   const ops = new OperationManager(journal);
-  const ctx: ArmContext = { store, runtime, latency };
+  const ctx: ArmContext = { store, runtime, latency, clocks };
   runtime.attachNetwork?.({
     outbound: (vmId) => vmOutbound(store, vmId),
     ca: { certPem: certs.caPem, keyPem: certs.caKeyPem },
   });
-  const engine = new ArmEngine(ctx, ops, journal, faults, [...NETWORK_TYPES, ...COMPUTE_TYPES]);
+  const registry = new ResourceTypeRegistry(latency).register(...RESOURCE_TYPES);
+  const engine = new ArmEngine(ctx, ops, journal, faults, registry);
   const secrets = new SecretStore();
-  const metrics = new MetricsService(store, () => runtime, timeScale);
-  const alerts = createAlerting({ store, runtime: () => runtime, metrics }, options.alerting);
+  const vmHealth = new VmHealthTracker(store, () => runtime);
+  vmHealth.start();
+  const metrics = new MetricsService(store, () => runtime, clocks, vmHealth, options.metricsDelayS);
+  const simRuntime = isSimRuntime(runtime) ? runtime : undefined;
+  const clusterFaults = simRuntime ? new ClusterFaults(simRuntime) : undefined;
+  const signals = createSignals(clocks, metrics, vmHealth, {
+    on: (l) => simRuntime?.onClusterEvent(l) ?? (() => undefined),
+  });
+  ctx.signals = signals;
+  // a deleted resource group's LifeKeeper model stops and its sandboxes go
+  engine.onGroupDeleted((subscriptionId, resourceGroup) => runtime.clusterDeleted?.({ subscriptionId, resourceGroup }));
+  // alert rules are evaluated on the cluster clock, from the same series metrics:getBatch serves
+  const alerts = createAlerting(
+    { store, runtime: () => runtime, metrics },
+    {
+      clock: new RealClock(() => clocks.cluster),
+      signals: alertSignalsFrom(signals, () => metrics.delayMs()),
+      ...options.alerting,
+    },
+  );
   const pager = new PagerService();
 
   const reset = async () => {
@@ -104,11 +146,25 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     journal.clear();
     alerts.reset();
     pager.reset();
+    vmHealth.clear();
   };
 
   let url = '';
   const server = createSimServer(
-    { engine, secrets, metrics, journal, faults, latency, reset, log: options.log, alerts, pager },
+    {
+      engine,
+      secrets,
+      metrics,
+      journal,
+      faults,
+      latency,
+      reset,
+      clocks,
+      clusterFaults,
+      log: options.log,
+      alerts,
+      pager,
+    },
     { cert: certs.certPem, key: certs.keyPem },
     () => url,
   );
@@ -128,7 +184,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     port,
     caFile: certs.caFile,
     caPem: certs.caPem,
-    timeScale,
+    get timeScale() {
+      return clocks.controlPlane;
+    },
+    clocks,
+    signals,
     faults,
     store,
     runtime,
@@ -141,6 +201,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       if (stopped) return;
       stopped = true;
       alerts.stop();
+      vmHealth.stop();
       await ops.reset();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

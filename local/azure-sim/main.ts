@@ -34,7 +34,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
-  console.log(`Azure simulator listening on ${sim.url} (time scale ${sim.timeScale})`);
+  const scales = sim.clocks.get();
+  console.log(
+    `Azure simulator listening on ${sim.url} (time scales: control plane ${scales.controlPlane}, cluster ${scales.cluster})`,
+  );
   console.log(`CA certificate: ${sim.caFile}`);
 }
 

@@ -7,9 +7,11 @@ import type { FaultInjector, FaultSpec } from './arm/faults';
 import type { SimRequest, SimResponse } from './arm/httpTypes';
 import type { Journal } from './arm/journal';
 import { KEY_VAULT_CHALLENGE, type SecretStore } from './keyvault/secrets';
+import type { SimClocks } from './clocks';
 import type { MetricsService } from './monitor/metrics';
 import type { AlertsService } from './monitor/alerts';
 import type { PagerService } from './pager/service';
+import { ClusterFaultError, type ClusterFaults } from './vm/clusterFaults';
 
 const MAX_BODY = 10 * 1024 * 1024;
 
@@ -20,11 +22,65 @@ export interface ServerParts extends ServeDeps {
   journal: Journal;
   faults: FaultInjector;
   reset(): Promise<void>;
+  clocks: SimClocks;
+  /** Absent when the simulator runs without a VM runtime (then the cluster routes answer 501). */
+  clusterFaults?: ClusterFaults;
   log?: (line: string) => void;
   /** Microsoft.Insights alert rules / action groups and /_sim/alerts (monitor/alerts). */
   alerts?: AlertsService;
   /** /_pager/* stand-ins and /_sim/pager (pager/). */
   pager?: PagerService;
+}
+
+const simError = (status: number, code: string, message: string): SimResponse => ({
+  status,
+  body: { error: { code, message } },
+});
+
+/** GET/PUT /_sim/time-scale: both clocks' factors (README.md "Two clocks"). */
+function timeScale(parts: ServerParts, req: SimRequest): SimResponse {
+  if (req.method === 'GET') return { status: 200, body: parts.clocks.get() };
+  if (req.method !== 'PUT') return simError(405, 'MethodNotAllowed', 'Use GET or PUT.');
+  const body = req.body as Record<string, unknown> | undefined;
+  const known = ['controlPlane', 'cluster'];
+  if (!body || typeof body !== 'object' || Array.isArray(body) || !Object.keys(body).some((k) => known.includes(k))) {
+    return simError(400, 'InvalidTimeScale', 'Body: {"controlPlane"?: number, "cluster"?: number}.');
+  }
+  const extra = Object.keys(body).filter((k) => !known.includes(k));
+  if (extra.length) return simError(400, 'InvalidTimeScale', `Unknown field(s): ${extra.join(', ')}.`);
+  try {
+    return {
+      status: 200,
+      body: parts.clocks.set({ controlPlane: body.controlPlane as number, cluster: body.cluster as number }),
+    };
+  } catch (e) {
+    return simError(400, 'InvalidTimeScale', (e as Error).message);
+  }
+}
+
+/** /_sim/clusters/{subscriptionId}/{resourceGroup}/faults: POST (inject), GET (faults + model), DELETE (heal). */
+async function clusterRoute(parts: ServerParts, req: SimRequest): Promise<SimResponse> {
+  const [, , subscriptionId, resourceGroup, what, ...rest] = req.segments;
+  if (!subscriptionId || !resourceGroup || what !== 'faults' || rest.length)
+    return simError(404, 'NotFound', `No simulator control route ${req.method} ${req.url.pathname}`);
+  if (!parts.clusterFaults)
+    return simError(501, 'NoVmRuntime', 'The simulator runs without a VM runtime: there is no cluster to fault.');
+  const cluster = { subscriptionId, resourceGroup };
+  try {
+    switch (req.method) {
+      case 'POST':
+        return { status: 201, body: await parts.clusterFaults.inject(cluster, req.body) };
+      case 'GET':
+        return { status: 200, body: parts.clusterFaults.state(cluster) };
+      case 'DELETE':
+        return { status: 200, body: await parts.clusterFaults.heal(cluster) };
+      default:
+        return simError(405, 'MethodNotAllowed', 'Use POST, GET or DELETE.');
+    }
+  } catch (e) {
+    if (e instanceof ClusterFaultError) return simError(e.status, e.code, e.message);
+    throw e;
+  }
 }
 
 const KEY_VAULT_COLLECTIONS = new Set(['secrets', 'deletedsecrets']);
@@ -83,6 +139,8 @@ async function control(parts: ServerParts, req: SimRequest): Promise<SimResponse
     parts.faults.clear();
     return { status: 204 };
   }
+  if (what === 'time-scale') return timeScale(parts, req);
+  if (what === 'clusters') return clusterRoute(parts, req);
   if (what === 'reset' && m === 'POST') {
     await parts.reset();
     return { status: 204 };

@@ -201,10 +201,11 @@ describe('POST /api/deployments configures the cluster', () => {
     const before = { a: read('Clstr_nodeA'), b: read('Clstr_nodeB') };
     expect(before.a).toMatchObject({ localNode: 'Clstr-nodeA' });
     expect(before.b).toMatchObject({ localNode: 'Clstr-nodeB' });
+    // QWK objects are written every HBEATTIME (6 s) of the cluster clock, which runs in real time
     const deadline = Date.now() + 60_000;
-    const rose = () =>
+    const advanced = () =>
       read('Clstr_nodeA')!.sequence > before.a!.sequence && read('Clstr_nodeB')!.sequence > before.b!.sequence;
-    while (!rose() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (!advanced() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
     const after = { a: read('Clstr_nodeA')!, b: read('Clstr_nodeB')! };
     expect(after.a.sequence).toBeGreaterThan(before.a!.sequence);
     expect(after.b.sequence).toBeGreaterThan(before.b!.sequence);

@@ -83,7 +83,14 @@ async function vnetWith(rg: string, vnet: string, subnets: string[], space = '10
 
 beforeAll(async () => {
   if (!DIR) return;
-  sim = await startSimulator({ port: 0, timeScale: 0.001, stateDir: '.local/test-sim-conformance' });
+  // metric grains run on the cluster clock: compressed here like the control plane, points readable at once
+  sim = await startSimulator({
+    port: 0,
+    timeScale: 0.001,
+    clusterTimeScale: 0.001,
+    metricsDelayS: 0,
+    stateDir: '.local/test-sim-conformance',
+  });
   c = makeSimClients(sim);
 });
 afterAll(async () => {

@@ -50,7 +50,7 @@ describe('VM runtime: sandboxes and Run Command', () => {
 
   beforeAll(async () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'vmrt-'));
-    rt = createVmRuntime({ rootDir: root, timeScale: TIME_SCALE });
+    rt = createVmRuntime({ rootDir: root, timeScale: TIME_SCALE, clusterTimeScale: TIME_SCALE });
     await rt.vmCreated(vm);
   });
   afterAll(async () => {
@@ -223,7 +223,7 @@ describe('VM runtime: NFS witness share, LifeKeeper/QWK model, ILB probe', () =>
 
   beforeAll(async () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'vmrt-cluster-'));
-    rt = createVmRuntime({ rootDir: root, timeScale: TIME_SCALE });
+    rt = createVmRuntime({ rootDir: root, timeScale: TIME_SCALE, clusterTimeScale: TIME_SCALE });
     await Promise.all([rt.vmCreated(w), rt.vmCreated(a), rt.vmCreated(b)]);
   });
   afterAll(async () => {

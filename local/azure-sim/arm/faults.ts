@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { ArmError } from './errors';
+import type { LatencyModel } from './latency';
 
 /** What an injected fault does to a matching request. */
 export type FaultKind =
@@ -105,5 +107,57 @@ export class FaultInjector {
     fault.remaining -= 1;
     fault.hits += 1;
     return { ...fault };
+  }
+}
+
+/** The ARM error a request-phase fault answers with (Retry-After scaled by the control-plane time scale). */
+export function faultError(fault: Fault, latency: LatencyModel): ArmError {
+  const retryAfterS = fault.retryAfterSeconds ?? 1;
+  const scaledMs = Math.round(latency.scale(retryAfterS * 1000));
+  const retryHeaders = {
+    'Retry-After': String(Math.max(0, Math.ceil(scaledMs / 1000))),
+    // Honoured before Retry-After by the SDK's throttling policy: lets a scaled-down Retry-After be sub-second.
+    'retry-after-ms': String(scaledMs),
+  };
+  switch (fault.kind) {
+    case 'throttle':
+      return new ArmError(
+        429,
+        fault.code ?? 'TooManyRequests',
+        fault.message ?? 'The request is being throttled (injected fault).',
+        undefined,
+        [],
+        retryHeaders,
+      );
+    case 'retryableError':
+      return new ArmError(
+        429,
+        fault.code ?? 'RetryableError',
+        fault.message ?? 'A retryable error occurred (injected fault).',
+        undefined,
+        [],
+        retryHeaders,
+      );
+    case 'serverError':
+      return new ArmError(
+        500,
+        fault.code ?? 'InternalServerError',
+        fault.message ?? 'An internal server error occurred (injected fault).',
+      );
+    case 'serviceUnavailable':
+      return new ArmError(
+        503,
+        fault.code ?? 'ServiceUnavailable',
+        fault.message ?? 'The service is unavailable (injected fault).',
+        undefined,
+        [],
+        retryHeaders,
+      );
+    default:
+      return new ArmError(
+        409,
+        fault.code ?? 'AnotherOperationInProgress',
+        fault.message ?? 'Another operation on this or dependent resource is in progress (injected fault).',
+      );
   }
 }

@@ -17,6 +17,8 @@ export const DEFAULT_LATENCY_MS = {
   'natGateways.delete': 10_000,
   'loadBalancers.createOrUpdate': 10_000,
   'loadBalancers.delete': 10_000,
+  /** The rule health API (an LRO): a few seconds. */
+  'loadBalancingRules.health': 3_000,
   'networkInterfaces.createOrUpdate': 3_000,
   'networkInterfaces.delete': 5_000,
   'availabilitySets.createOrUpdate': 1_000,
@@ -35,20 +37,46 @@ export const DEFAULT_LATENCY_MS = {
   'virtualMachines.runCommand.overhead': 3_000,
 } as const;
 
-export type LatencyKey = keyof typeof DEFAULT_LATENCY_MS;
+export type BuiltinLatencyKey = keyof typeof DEFAULT_LATENCY_MS;
+/** A built-in operation type, or one a registered resource type defined (`ResourceType.latencies`). */
+export type LatencyKey = BuiltinLatencyKey | (string & {});
 
 /** Retry-After (seconds) that the RPs send while an operation is in progress. */
 export const POLL_RETRY_AFTER_S = { network: 10, compute: 30, resources: 15 } as const;
 
 export class LatencyModel {
+  private readonly defined = new Map<string, number>();
+  private readonly scaleOf: () => number;
+
+  /** `timeScale`: a fixed factor, or a function returning the current control-plane factor (SimClocks). */
   constructor(
-    readonly timeScale: number,
+    timeScale: number | (() => number),
     private readonly overrides: Partial<Record<LatencyKey, number>> = {},
-  ) {}
+  ) {
+    this.scaleOf = typeof timeScale === 'number' ? () => timeScale : timeScale;
+  }
+
+  /** The current control-plane time scale. */
+  get timeScale(): number {
+    return this.scaleOf();
+  }
+
+  /** Defines the default (Azure ms) of an operation type that is not built in (see ResourceTypeRegistry). */
+  define(key: string, azureMs: number): void {
+    if (key in DEFAULT_LATENCY_MS) throw new Error(`latency ${key} is built in`);
+    this.defined.set(key, azureMs);
+  }
+
+  /** Azure milliseconds (before scaling) of an operation type. */
+  azureMs(key: LatencyKey): number {
+    const ms = this.overrides[key] ?? (DEFAULT_LATENCY_MS as Record<string, number>)[key] ?? this.defined.get(key);
+    if (ms === undefined) throw new Error(`unknown latency key ${key}`);
+    return ms;
+  }
 
   /** Scaled duration in real milliseconds. */
   ms(key: LatencyKey): number {
-    return (this.overrides[key] ?? DEFAULT_LATENCY_MS[key]) * this.timeScale;
+    return this.azureMs(key) * this.timeScale;
   }
 
   /** Overrides one operation's latency (Azure ms before scaling); undefined restores the default. */

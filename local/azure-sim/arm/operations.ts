@@ -95,7 +95,7 @@ export class OperationManager {
     const run = async (): Promise<void> => {
       if (never) {
         await new Promise<void>((_, reject) =>
-          signal.addEventListener('abort', () => reject(signal.reason), { once: true }),
+          signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }),
         );
         return;
       }

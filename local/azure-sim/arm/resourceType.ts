@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { SimClocks } from '../clocks';
 import type { VmRuntime } from '../vm/runtime';
 import type { LatencyKey, LatencyModel } from './latency';
 import type { GroupRecord, ResourceRecord, ResourceStore } from './store';
@@ -7,6 +8,10 @@ export interface ArmContext {
   store: ResourceStore;
   runtime: VmRuntime;
   latency: LatencyModel;
+  /** The control-plane and cluster clocks. */
+  clocks: SimClocks;
+  /** Metric series and VM health (monitor/signals.ts), for resource types that evaluate them (alert rules). */
+  signals?: import('../monitor/signals').SimSignals;
 }
 
 export interface PutInput {
@@ -23,6 +28,9 @@ export interface Prepared {
   tags?: Record<string, string>;
   sku?: unknown;
   zones?: string[];
+  identity?: unknown;
+  plan?: unknown;
+  extendedLocation?: unknown;
   properties: Record<string, any>;
   internal?: Record<string, any>;
 }
@@ -51,6 +59,19 @@ export interface ChildType {
   deleteLatency?: LatencyKey;
   /** Operation-name prefix, e.g. 'subnets'. */
   opName: string;
+  /** POST actions on one child by lower-cased name (e.g. a load-balancing rule's `health`). */
+  actions?: Record<
+    string,
+    {
+      name: string;
+      run: (
+        ctx: ArmContext,
+        parent: ResourceRecord,
+        childName: string,
+        body: any,
+      ) => ActionOutcome | Promise<ActionOutcome>;
+    }
+  >;
 }
 
 export interface ResourceType {
@@ -58,11 +79,20 @@ export interface ResourceType {
   type: string;
   /** "virtualNetworks" (journal op prefix) */
   short: string;
-  provider: 'Microsoft.Network' | 'Microsoft.Compute';
+  /** Resource provider namespace ("Microsoft.Network"); names LRO status URLs. */
+  provider: string;
   /** provisioningState of a resource being created: Network RP says Updating, Compute RP Creating. */
   creatingState: 'Updating' | 'Creating';
   /** PUT answered synchronously (availability sets); otherwise an LRO. */
   syncPut?: boolean;
+  /** Status of a synchronous PUT that created the resource (default 200, as the Compute RP answers). */
+  syncCreatedStatus?: 200 | 201;
+  /** Default latencies (Azure ms) of operation types this type introduces, e.g. {'actionGroups.createOrUpdate': 1000}. */
+  latencies?: Record<string, number>;
+  /** Retry-After (s) the RP sends while one of its operations runs (default: Compute 30, others 10). */
+  pollRetryAfterS?: number;
+  /** Name rule (throws ArmError); default: ARM's common rule (see naming.ts). */
+  checkName?(name: string): void;
   createLatency: LatencyKey;
   updateLatency?: LatencyKey;
   deleteLatency: LatencyKey;
@@ -90,7 +120,7 @@ export interface ResourceType {
   views?: Record<string, (ctx: ArmContext, rec: ResourceRecord) => unknown>;
 }
 
-/** The common ARM envelope of a top-level resource. */
+/** The common ARM envelope of a top-level resource (every top-level property the PUT set that ARM returns). */
 export function envelope(rec: ResourceRecord, properties: Record<string, any>, withEtag = true): any {
   return {
     id: rec.id,
@@ -100,6 +130,9 @@ export function envelope(rec: ResourceRecord, properties: Record<string, any>, w
     ...(rec.tags ? { tags: rec.tags } : {}),
     ...(rec.sku ? { sku: rec.sku } : {}),
     ...(rec.zones ? { zones: rec.zones } : {}),
+    ...(rec.identity ? { identity: rec.identity } : {}),
+    ...(rec.plan ? { plan: rec.plan } : {}),
+    ...(rec.extendedLocation ? { extendedLocation: rec.extendedLocation } : {}),
     ...(withEtag ? { etag: rec.etag } : {}),
     properties: { ...properties, provisioningState: rec.provisioningState },
   };

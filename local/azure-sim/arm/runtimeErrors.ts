@@ -8,5 +8,7 @@ export function runtimeError(err: unknown): ArmError | undefined {
     return new ArmError(409, 'Conflict', (err as Error).message);
   if (err instanceof VmNotRunningError || name === 'VmNotRunningError')
     return new ArmError(409, 'OperationNotAllowed', (err as Error).message);
+  if (name === 'VmAgentNotReadyError')
+    return new ArmError(409, 'VMAgentStatusCommunicationError', (err as Error).message);
   return undefined;
 }

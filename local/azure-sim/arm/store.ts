@@ -22,6 +22,9 @@ export interface ResourceRecord {
   tags?: Record<string, string>;
   sku?: unknown;
   zones?: string[];
+  identity?: unknown;
+  plan?: unknown;
+  extendedLocation?: unknown;
   /** Normalized properties as the client set them (computed back-references are added when rendering). */
   properties: Record<string, any>;
   provisioningState: string;

@@ -6,6 +6,7 @@ import { ProbeHistory } from './probeHistory';
 import type { Scheduler } from './scheduler';
 import type { Sandbox } from './sandbox';
 import type { SimVm } from './runtime';
+import type { SimClocks } from '../clocks';
 
 export type SimPowerState = 'running' | 'stopped' | 'deallocated' | 'starting' | 'stopping';
 
@@ -13,6 +14,34 @@ export interface ModelVm {
   vm: SimVm;
   sandbox: Sandbox;
   power: SimPowerState;
+  /** crashNode: the kernel hangs — ARM still says running, nothing in the guest answers. */
+  hung?: boolean;
+}
+
+/** LifeKeeper's comm-path failure detection (LCMHBEATTIME 5 s × LCMNUMHBEATS 3, the defaults), cluster seconds. */
+export const LCM_TIMEOUT_S = 15;
+/** lkcheck runs every quickCheck every LKCHECKINTERVAL seconds (default 120). */
+export const DEFAULT_LKCHECKINTERVAL_S = 120;
+/** How often the model re-reads the cluster (cluster seconds). */
+export const MODEL_TICK_S = 2;
+
+/** Something the cluster did, as the model saw it (also what the VM health signal is built from). */
+export interface ClusterEvent {
+  at: string;
+  kind: string;
+  node?: string;
+  detail?: Record<string, unknown>;
+}
+
+/** One node's QWK object as the storage holds it now. */
+export interface QwkObjectView {
+  node: string;
+  path: string;
+  sequence?: number;
+  time?: string;
+  modifiedAt?: string;
+  peers?: { node: string; commstat: 'UP' | 'DOWN' }[];
+  checksumValid?: boolean;
 }
 
 export interface QwkWriterView {
@@ -35,10 +64,17 @@ export interface ClusterSnapshot {
     resources: { tag: string; type: string; state: string; priority: number }[];
     commpaths: { dest: string; laddr: string; raddr: string; priority: number; alive: boolean }[];
     downInterfaces: string[];
+    hung: boolean;
+    quorumMode: string;
   }[];
   qwkWriters: QwkWriterView[];
+  /** The QWK objects as the storage holds them (last sequence and time of each node's object). */
+  qwkObjects: QwkObjectView[];
   /** "<ip>:<port>" endpoints answering the load balancer probe now. */
   probeAnswering: string[];
+  /** Whether the network between the nodes is cut (commPathsDown, splitBrain). */
+  commPathsCut: boolean;
+  events: ClusterEvent[];
 }
 
 type Log = (message: string, data?: Record<string, unknown>) => void;
@@ -53,21 +89,80 @@ export class ClusterModel {
   private readonly writers = new Map<string, QwkWriterView>();
   /** Tags a node took out of service on quorum loss: its peers still count them as that node's (witness check). */
   private readonly fenced = new Map<string, Set<string>>();
+  /** This cluster's probe answers (clusters never share a history, even with the same private IPs). */
+  readonly probes = new ProbeHistory();
+  /** commPathsDown / splitBrain: every comm path between the nodes is dead; the witness stays reachable. */
+  private commCut = false;
+  /** splitBrain: nodes (computer names) whose quorum checking is off (as if QWK were misconfigured). */
+  private readonly quorumOff = new Set<string>();
+  /** probeListenerDown: nodes (VM names) whose lbhc reply daemon died, and since when (epoch ms). */
+  private readonly lbhcDead = new Map<string, number>();
+  /** "<node>><peer>" → when every comm path from node to peer was first seen dead (epoch ms). */
+  private readonly lostSince = new Map<string, number>();
+  private readonly eventLog: ClusterEvent[] = [];
+  private readonly listeners: ((e: ClusterEvent) => void)[] = [];
 
   constructor(
     readonly clusterDir: string,
     private readonly scheduler: Scheduler,
-    private readonly timeScale: number,
-    private readonly probes: ProbeHistory,
+    private readonly clocks: SimClocks,
     private readonly members: () => ModelVm[],
     private readonly log: Log,
   ) {}
 
+  /** Records an event (kept for GET /_sim/clusters/…/faults and told to listeners). */
+  event(kind: string, node?: string, detail?: Record<string, unknown>): void {
+    const e: ClusterEvent = {
+      at: new Date().toISOString(),
+      kind,
+      ...(node ? { node } : {}),
+      ...(detail ? { detail } : {}),
+    };
+    this.eventLog.push(e);
+    if (this.eventLog.length > 500) this.eventLog.splice(0, this.eventLog.length - 500);
+    this.log(`cluster ${kind}`, { node, ...detail });
+    for (const l of this.listeners) l(e);
+  }
+
+  onEvent(listener: (e: ClusterEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  // ---------------------------------------------------------------- faults the model itself holds
+
+  setCommPathsCut(cut: boolean): void {
+    this.commCut = cut;
+    if (!cut) this.lostSince.clear();
+  }
+
+  setQuorumOff(nodes: string[]): void {
+    this.quorumOff.clear();
+    for (const n of nodes) this.quorumOff.add(n);
+  }
+
+  killLbhcDaemon(vmName: string): void {
+    this.lbhcDead.set(vmName, Date.now());
+  }
+
+  clearModelFaults(): void {
+    this.setCommPathsCut(false);
+    this.quorumOff.clear();
+    this.lbhcDead.clear();
+    this.fenced.clear();
+  }
+
+  /** Forgets the faults a (re)boot of that VM clears (its lbhc daemon restarts with the hierarchy). */
+  vmBooted(vmName: string): void {
+    this.lbhcDead.delete(vmName);
+  }
+
   /** The cluster's peer table the stubs read: "<vmName> <computerName> <powerState> <ip,ip>". */
   writePeers(): void {
     fs.mkdirSync(this.clusterDir, { recursive: true });
+    // a hung guest answers nothing: to its peers' stubs it is not running
     const lines = this.members().map(
-      (m) => `${m.vm.name} ${m.vm.computerName} ${m.power} ${m.vm.nics.map((n) => n.privateIp).join(',')}`,
+      (m) =>
+        `${m.vm.name} ${m.vm.computerName} ${m.hung ? 'hung' : m.power} ${m.vm.nics.map((n) => n.privateIp).join(',')}`,
     );
     const tmp = path.join(this.clusterDir, `.peers.${process.pid}`);
     fs.writeFileSync(tmp, lines.join('\n') + (lines.length ? '\n' : ''));
@@ -79,7 +174,8 @@ export class ClusterModel {
     const states = this.states();
     this.scheduleWriters(states);
     this.probes.update(this.answering(states), now);
-    this.scheduler.every(`model:${this.clusterDir}`, this.tickMs(states), () => this.tick(), this.tickMs(states));
+    const tick = this.tickMs(states);
+    this.scheduler.every(`model:${this.clusterDir}`, tick, () => this.tick(), tick);
   }
 
   snapshot(): ClusterSnapshot {
@@ -94,10 +190,51 @@ export class ClusterModel {
         resources: s.resources.map((r) => ({ tag: r.tag, type: r.type, state: r.state, priority: r.priority })),
         commpaths: s.commpaths.map((c) => ({ ...c, alive: this.commpathAlive(m, s, c, states) })),
         downInterfaces: s.downInterfaces,
+        hung: m.hung === true,
+        quorumMode: this.quorumOff.has(m.vm.computerName) ? 'none' : (s.config.QUORUM_MODE ?? ''),
       })),
       qwkWriters: [...this.writers.values()].map((w) => ({ ...w })),
+      qwkObjects: this.qwkObjects(states),
       probeAnswering: [...this.answering(states)],
+      commPathsCut: this.commCut,
+      events: [...this.eventLog],
     };
+  }
+
+  /** Every node's QWK object as the storage holds it (read where the node's own path resolves). */
+  private qwkObjects(states: Map<string, { m: ModelVm; s: NodeState }>): QwkObjectView[] {
+    const out: QwkObjectView[] = [];
+    for (const { m, s } of states.values()) {
+      const objectPath = s.config[qwkObjectKey(m.vm.computerName)];
+      if (!objectPath) continue;
+      const hostPath = this.hostPathOf(m, s.mounts, objectPath);
+      const view: QwkObjectView = { node: m.vm.computerName, path: objectPath };
+      try {
+        const o = parseQwkObject(fs.readFileSync(hostPath, 'utf8'));
+        view.modifiedAt = fs.statSync(hostPath).mtime.toISOString();
+        if (o)
+          Object.assign(view, {
+            sequence: o.sequence,
+            time: o.time.toISOString(),
+            peers: o.peers,
+            checksumValid: o.checksumValid,
+          });
+      } catch {
+        /* not written yet */
+      }
+      out.push(view);
+    }
+    return out;
+  }
+
+  /** The cluster's members now (for the fault API). */
+  nodes(): ModelVm[] {
+    return this.members();
+  }
+
+  /** Each member's state files as the model reads them. */
+  nodeStates(): { m: ModelVm; s: NodeState }[] {
+    return [...this.states().values()];
   }
 
   stop(): void {
@@ -111,24 +248,26 @@ export class ClusterModel {
   }
 
   private lkUp(m: ModelVm, s: NodeState): boolean {
-    return m.power === 'running' && s.lkRunning;
+    return m.power === 'running' && !m.hung && s.lkRunning;
   }
 
+  /** QWK_STORAGE_HBEATTIME in real ms (cluster clock). */
   private hbMs(s: NodeState): number {
     const hb = Number(s.config.QWK_STORAGE_HBEATTIME ?? 6);
-    return Math.max(1, (Number.isFinite(hb) && hb > 0 ? hb : 6) * 1000 * this.timeScale);
+    return Math.max(1, this.clocks.clusterMs((Number.isFinite(hb) && hb > 0 ? hb : 6) * 1000));
   }
 
   private tickMs(states: Map<string, { m: ModelVm; s: NodeState }>): number {
     const hbs = [...states.values()].map(({ s }) => this.hbMs(s));
-    return Math.max(1, Math.min(6000 * this.timeScale, ...hbs));
+    return Math.max(1, Math.min(this.clocks.clusterMs(MODEL_TICK_S * 1000), ...hbs));
   }
 
   private writerKey(vmName: string): string {
     return `qwk:${this.clusterDir}:${vmName}`;
   }
 
-  private qwkConfigured(s: NodeState): boolean {
+  private qwkConfigured(s: NodeState, node?: string): boolean {
+    if (node !== undefined && this.quorumOff.has(node)) return false;
     return s.qwkInitialized && s.config.QUORUM_MODE === 'storage' && (s.config.QWK_STORAGE_TYPE ?? 'file') === 'file';
   }
 
@@ -141,7 +280,7 @@ export class ClusterModel {
     for (const { m, s } of states.values()) {
       const key = this.writerKey(m.vm.name);
       const objectPath = s.config[qwkObjectKey(m.vm.computerName)];
-      if (this.lkUp(m, s) && this.qwkConfigured(s) && objectPath) {
+      if (this.lkUp(m, s) && this.qwkConfigured(s, m.vm.computerName) && objectPath) {
         const intervalMs = this.hbMs(s);
         const prev = this.writers.get(m.vm.name);
         this.writers.set(m.vm.name, {
@@ -186,7 +325,8 @@ export class ClusterModel {
     if (!match) return true;
     if (s.downInterfaces.includes('eth0')) return false;
     const server = [...states.values()].find(({ m: o }) => o.vm.name === match[1]);
-    if (!server || server.m.power !== 'running' || server.s.downInterfaces.includes('eth0')) return false;
+    if (!server || server.m.power !== 'running' || server.m.hung || server.s.downInterfaces.includes('eth0'))
+      return false;
     return server.s.activeUnits.includes('nfs-server.service');
   }
 
@@ -197,7 +337,7 @@ export class ClusterModel {
     states: Map<string, { m: ModelVm; s: NodeState }>,
   ): boolean {
     const peer = states.get(c.dest);
-    if (!peer || !this.lkUp(m, s) || !this.lkUp(peer.m, peer.s)) return false;
+    if (this.commCut || !peer || !this.lkUp(m, s) || !this.lkUp(peer.m, peer.s)) return false;
     if (!peer.s.commpaths.some((r) => r.dest === m.vm.computerName && r.laddr === c.raddr && r.raddr === c.laddr))
       return false;
     const dev = (vm: SimVm, ip: string) => `eth${vm.nics.findIndex((n) => n.privateIp === ip)}`;
@@ -210,7 +350,7 @@ export class ClusterModel {
     const w = this.writers.get(vmName);
     if (!entry || !w) return;
     const { m, s } = entry;
-    if (!this.lkUp(m, s) || !this.qwkConfigured(s)) return;
+    if (!this.lkUp(m, s) || !this.qwkConfigured(s, m.vm.computerName)) return;
     if (!this.storageReachable(m, s, w.objectPath, states)) {
       w.lastError = 'QWK storage not reachable';
       return;
@@ -243,7 +383,7 @@ export class ClusterModel {
   private answering(states: Map<string, { m: ModelVm; s: NodeState }>): Set<string> {
     const out = new Set<string>();
     for (const { m, s } of states.values()) {
-      if (!this.lkUp(m, s)) continue;
+      if (!this.lkUp(m, s) || this.lbhcDead.has(m.vm.name)) continue;
       for (const r of s.resources) {
         if (r.type !== 'lbhc' || r.state !== 'ISP' || !r.opts.port) continue;
         m.vm.nics.forEach((nic, i) => {
@@ -258,7 +398,53 @@ export class ClusterModel {
     const now = Date.now();
     const states = this.states();
     this.probes.update(this.answering(states), now);
+    await this.lkcheck(states, now);
     await this.failover(states, now);
+  }
+
+  /**
+   * lkcheck (every LKCHECKINTERVAL s) runs the lbhc quickCheck on the node whose reply daemon died: the daemon is
+   * not running → a recovery event. LifeKeeper tries local recovery first; the LB Health Check kit has no recover
+   * action ("There is no recovery process", the kit's Basic Behaviors), so local recovery fails and the hierarchy
+   * fails over to the best standby that runs LifeKeeper (README.md "probeListenerDown").
+   */
+  private async lkcheck(states: Map<string, { m: ModelVm; s: NodeState }>, now: number): Promise<void> {
+    for (const [vmName, since] of [...this.lbhcDead]) {
+      const n = [...states.values()].find(({ m }) => m.vm.name === vmName);
+      if (!n || !this.lkUp(n.m, n.s)) continue;
+      const lbhc = n.s.resources.find((r) => r.type === 'lbhc' && r.state === 'ISP');
+      if (!lbhc) {
+        this.lbhcDead.delete(vmName);
+        continue;
+      }
+      const interval = Number(n.s.config.LKCHECKINTERVAL ?? DEFAULT_LKCHECKINTERVAL_S);
+      const intervalMs = this.clocks.clusterMs((Number.isFinite(interval) && interval > 0 ? interval : 120) * 1000);
+      if (now - since < intervalMs) continue;
+      this.event('lbhcQuickCheckFailed', n.m.vm.computerName, { tag: lbhc.tag });
+      this.event('localRecoveryFailed', n.m.vm.computerName, {
+        tag: lbhc.tag,
+        reason: 'the lbhc kit has no recover action',
+      });
+      const target = [...states.values()]
+        .filter((o) => o !== n && this.lkUp(o.m, o.s) && o.s.resources.some((r) => r.tag === lbhc.tag))
+        .sort(
+          (a, b) =>
+            (a.s.resources.find((r) => r.tag === lbhc.tag)?.priority ?? 99) -
+            (b.s.resources.find((r) => r.tag === lbhc.tag)?.priority ?? 99),
+        )[0];
+      this.lbhcDead.delete(vmName);
+      if (!target) {
+        await n.m.sandbox.exec(
+          `SIM_CMD=perform_action /opt/LifeKeeper/bin/perform_action -t '${lbhc.tag}' -a remove >/dev/null`,
+        );
+        this.event('hierarchyOutOfService', n.m.vm.computerName, { tag: lbhc.tag });
+        continue;
+      }
+      await target.m.sandbox.exec(
+        `SIM_CMD=perform_action /opt/LifeKeeper/bin/perform_action -t '${lbhc.tag}' -a restore >/dev/null`,
+      );
+      this.event('failover', target.m.vm.computerName, { tag: lbhc.tag, from: n.m.vm.computerName, cause: 'lbhc' });
+    }
   }
 
   /**
@@ -275,12 +461,22 @@ export class ClusterModel {
   private async failover(states: Map<string, { m: ModelVm; s: NodeState }>, now: number): Promise<void> {
     const nodes = [...states.values()].filter(({ m }) => m.power !== 'stopping' && m.power !== 'starting');
     for (const n of nodes) {
-      if (!this.lkUp(n.m, n.s) || !this.qwkConfigured(n.s)) continue;
+      if (!this.lkUp(n.m, n.s)) continue;
       const peers = [...new Set(n.s.commpaths.map((c) => c.dest))];
       const lost = peers.filter(
         (p) => !n.s.commpaths.some((c) => c.dest === p && this.commpathAlive(n.m, n.s, c, states)),
       );
+      for (const p of peers) {
+        const k = `${n.m.vm.computerName}>${p}`;
+        if (!lost.includes(p)) this.lostSince.delete(k);
+        else if (!this.lostSince.has(k)) this.lostSince.set(k, now);
+      }
       if (lost.length === 0) continue;
+      if (this.quorumOff.has(n.m.vm.computerName)) {
+        await this.takeOverWithoutQuorum(n, lost, now);
+        continue;
+      }
+      if (!this.qwkConfigured(n.s)) continue;
       const own = n.s.config[qwkObjectKey(n.m.vm.computerName)];
       if (!own || !this.storageReachable(n.m, n.s, own, states)) {
         await this.quorumLost(n);
@@ -297,7 +493,7 @@ export class ClusterModel {
         for (const tag of held) {
           const mine = n.s.resources.find((x) => x.tag === tag);
           if (!mine || mine.state === 'ISP' || !this.bestSurvivor(tag, n, nodes, states)) continue;
-          this.log('lifekeeper failover', { tag, from: peerName, to: n.m.vm.computerName });
+          this.event('failover', n.m.vm.computerName, { tag, from: peerName, cause: 'witness check' });
           await n.m.sandbox.exec(
             `SIM_CMD=perform_action /opt/LifeKeeper/bin/perform_action -t '${tag}' -a restore >/dev/null`,
           );
@@ -309,11 +505,27 @@ export class ClusterModel {
     this.probes.update(this.answering(this.states()), Date.now());
   }
 
+  /**
+   * Quorum checking off (splitBrain): once the comm paths to a peer have been dead for LifeKeeper's comm-path
+   * timeout, the node believes the peer failed and brings every hierarchy In Service here, without asking any
+   * witness (it cannot reach the peer, so the peer's own state is left as it is).
+   */
+  private async takeOverWithoutQuorum(n: { m: ModelVm; s: NodeState }, lost: string[], now: number): Promise<void> {
+    const timeout = this.clocks.clusterMs(LCM_TIMEOUT_S * 1000);
+    if (!lost.some((p) => now - (this.lostSince.get(`${n.m.vm.computerName}>${p}`) ?? now) >= timeout)) return;
+    const idle = n.s.resources.filter((r) => r.state !== 'ISP').map((r) => r.tag);
+    if (!idle.length) return;
+    await n.m.sandbox.exec(
+      `source /.sim/stubs/lib.sh; source /.sim/stubs/lk.sh; for t in $(lk_tags ""); do lk_set_state "" "$t" ISP; done; exit 0`,
+    );
+    this.event('failover', n.m.vm.computerName, { tags: idle, from: lost.join(','), cause: 'no quorum checking' });
+  }
+
   private writing(x: { m: ModelVm; s: NodeState }, states: Map<string, { m: ModelVm; s: NodeState }>): boolean {
     const obj = x.s.config[qwkObjectKey(x.m.vm.computerName)];
     return (
       this.lkUp(x.m, x.s) &&
-      this.qwkConfigured(x.s) &&
+      this.qwkConfigured(x.s, x.m.vm.computerName) &&
       obj !== undefined &&
       this.storageReachable(x.m, x.s, obj, states)
     );
@@ -321,8 +533,9 @@ export class ClusterModel {
 
   private async quorumLost(n: { m: ModelVm; s: NodeState }): Promise<void> {
     const action = n.s.config.QUORUM_LOSS_ACTION ?? 'fastkill';
-    this.log('lifekeeper quorum lost', { node: n.m.vm.computerName, action });
     const tags = n.s.resources.filter((r) => r.state === 'ISP').map((r) => r.tag);
+    if (action === 'osu' && !tags.length) return; // already done: LifeKeeper keeps running with nothing in service
+    this.event('quorumLost', n.m.vm.computerName, { action, tags });
     if (tags.length)
       this.fenced.set(n.m.vm.computerName, new Set([...(this.fenced.get(n.m.vm.computerName) ?? []), ...tags]));
     const stopLk =
@@ -331,7 +544,12 @@ export class ClusterModel {
       `source /.sim/stubs/lib.sh; source /.sim/stubs/lk.sh; for t in $(lk_tags ""); do ` +
         `[ "$(lk_res_get "" "$t" state)" = ISP ] && lk_set_state "" "$t" OSU; done; ${stopLk}exit 0`,
     );
+    // fastboot: the node reboots at once (volatile state such as downed interfaces goes; LifeKeeper starts if enabled)
+    if (action === 'fastboot' && this.reboot) await this.reboot(n.m.vm.name);
   }
+
+  /** How the model reboots a node (QUORUM_LOSS_ACTION=fastboot); set by the runtime. */
+  reboot?: (vmName: string) => Promise<void>;
 
   /** The witness check: the object was not updated for NUMHBEATS × HBEATTIME (missing counts as stale). */
   private stale(hostPath: string, s: NodeState, now: number): boolean {

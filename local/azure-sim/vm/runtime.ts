@@ -32,6 +32,12 @@ export interface SimVm {
   dataDisks: { lun: number; diskSizeGB: number }[];
 }
 
+/** A cluster: the VMs of one subscription + resource group. */
+export interface ClusterRef {
+  subscriptionId: string;
+  resourceGroup: string;
+}
+
 export type PowerAction = 'restart' | 'deallocate' | 'start' | 'powerOff';
 
 export interface RunCommandInput {
@@ -73,8 +79,17 @@ export interface VmRuntime {
   powerState(vmId: string): 'running' | 'stopped' | 'deallocated' | 'starting' | 'stopping' | 'unknown';
   /** Throws VmBusyError while another run is in progress on that VM, VmNotRunningError if it is not running. */
   runCommand(vmId: string, input: RunCommandInput): Promise<RunCommandOutput>;
-  /** Whether the host with that private IP answers TCP on that port at `at` (the ILB probe). */
-  probeAnswered(ip: string, port: number, at: Date): boolean;
+  /**
+   * Whether the host with that private IP answers TCP on that port at `at` (the ILB probe), in `cluster` (each
+   * cluster has its own history: two clusters may use the same private IPs). Without `cluster`: in any cluster.
+   */
+  probeAnswered(ip: string, port: number, at: Date, cluster?: ClusterRef): boolean;
+  /** Whether the VM's guest answers (false for a hung kernel: ARM says running, the guest agent is silent). */
+  guestResponsive?(vmId: string): boolean;
+  /** The resource group was deleted: stop its model, remove its sandboxes. */
+  clusterDeleted?(cluster: ClusterRef): Promise<void>;
+  /** The clocks the runtime runs on (the simulator adopts them so that /_sim/time-scale changes both). */
+  readonly clocks?: import('../clocks').SimClocks;
   /** Stops timers and background loops. */
   close(): Promise<void>;
   /**

@@ -1,11 +1,18 @@
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { ClusterModel, type ClusterSnapshot, type ModelVm, type SimPowerState } from './clusterModel';
+import { SimClocks, scaledLimitMs } from '../clocks';
+import {
+  ClusterModel,
+  type ClusterEvent,
+  type ClusterSnapshot,
+  type ModelVm,
+  type SimPowerState,
+} from './clusterModel';
 import { formatRunCommandMessage, RUN_COMMAND_OUTPUT_LIMIT } from './runOutput';
-import { ProbeHistory } from './probeHistory';
 import { Sandbox } from './sandbox';
 import { sandboxMode } from './sandboxMode';
+import { clusterKeyOf } from './sandboxPaths';
 import { Scheduler } from './scheduler';
 import { ServiceManager, type EgressEndpoint, type NetworkAttachment, type ServiceView } from './services';
 import {
@@ -14,6 +21,7 @@ import {
   type PowerAction,
   type RunCommandInput,
   type RunCommandOutput,
+  type ClusterRef,
   type SimVm,
   type VmRuntime,
 } from './runtime';
@@ -21,26 +29,33 @@ import {
 export interface VmRuntimeOptions {
   /** Directory holding every sandbox (<rootDir>/<subscription>_<resource group>/<vm>/fs). */
   rootDir: string;
-  /** Multiplies simulated durations (Run Command minimum 20 s, its 90 min timeout, QWK heartbeats). */
+  /** Control-plane time scale: Run Command's minimum 20 s and its 90 min limit (with a floor). */
   timeScale: number;
   /**
-   * Run Command's time limit in real milliseconds. Default: 90 min × timeScale, but never less than
+   * Run Command's time limit in real milliseconds. Default: 90 min × the control-plane scale, but never less than
    * RUN_COMMAND_LIMIT_FLOOR_MS (a limit must not cut work that Azure would let finish, however small the scale).
    * Tests of the limit itself set it.
    */
   runCommandLimitMs?: number;
+  /** Cluster time scale (LifeKeeper heartbeats, QWK writes, failover, probes); default SIM_CLUSTER_TIME_SCALE or 1. */
+  clusterTimeScale?: number;
+  /** Shared clocks (the simulator adopts the runtime's); built from timeScale/clusterTimeScale when absent. */
+  clocks?: SimClocks;
   log?: (message: string, data?: Record<string, unknown>) => void;
 }
 
 /** Azure's documented Run Command bounds (Linux): runs take tens of seconds at least; 90 minutes maximum. */
 export const RUN_COMMAND_MIN_MS = 20_000;
 export const RUN_COMMAND_TIMEOUT_MS = 90 * 60_000;
-/** The scaled limit's floor: latencies scale, limits never shrink below what the real work in a sandbox needs. */
+/**
+ * The scaled 90 min limit never cuts a script off before this much real time: latencies scale, limits never shrink
+ * below what the real work in a sandbox needs (at 0.002 the limit would be 10.8 s and kill verify-switchover).
+ */
 export const RUN_COMMAND_LIMIT_FLOOR_MS = 15 * 60_000;
 
-/** Run Command's time limit at a time scale (see VmRuntimeOptions.runCommandLimitMs). */
+/** Run Command's time limit at a control-plane time scale (see VmRuntimeOptions.runCommandLimitMs). */
 export function runCommandLimitMs(timeScale: number): number {
-  return Math.max(RUN_COMMAND_LIMIT_FLOOR_MS, RUN_COMMAND_TIMEOUT_MS * timeScale);
+  return scaledLimitMs(RUN_COMMAND_TIMEOUT_MS, timeScale, RUN_COMMAND_LIMIT_FLOOR_MS);
 }
 const RUN_DIR = '/var/lib/waagent/run-command/download/0';
 
@@ -79,6 +94,16 @@ export interface SimVmRuntime extends VmRuntime {
   probeChanges(ip: string, port: number): { at: Date; up: boolean }[];
   /** Fault: the VM stops at once (no graceful shutdown: LifeKeeper state stays as it was); powerState becomes 'stopped'. */
   crashNode(vmId: string): Promise<void>;
+  /** Fault: the kernel hangs — ARM still says running, nothing in the guest answers (no guest agent heartbeat). */
+  hangNode(vmId: string): void;
+  /** Whether the VM's guest is hung (crashNode fault of the cluster API). */
+  isHung(vmId: string): boolean;
+  /** The LifeKeeper/QWK model of a cluster (subscription + resource group), if any VM of it exists. */
+  modelOf(cluster: ClusterRef): ClusterModel | undefined;
+  /** The VMs of a cluster with their ARM ids. */
+  clusterVms(cluster: ClusterRef): ModelVm[];
+  /** Subscribes to the model events of every cluster; returns the unsubscribe. */
+  onClusterEvent(listener: (e: ClusterEvent & ClusterRef) => void): () => void;
   /** Fault: all of the VM's interfaces go down (as the guide's `ifconfig eth1 down; ifconfig eth0 down`). */
   isolateNode(vmId: string): Promise<void>;
   /** Fault: the witness's NFS server stops (nodes lose their QWK storage). */
@@ -101,15 +126,19 @@ export class VmRuntimeImpl implements SimVmRuntime {
   private readonly vms = new Map<string, VmEntry>();
   private readonly models = new Map<string, ClusterModel>();
   private readonly scheduler = new Scheduler();
-  private readonly probes = new ProbeHistory();
+  private readonly clusterListeners = new Set<(e: ClusterEvent & ClusterRef) => void>();
   private readonly log: NonNullable<VmRuntimeOptions['log']>;
   private readonly serviceManager: ServiceManager;
   private closed = false;
+  readonly clocks: SimClocks;
 
   constructor(private readonly options: VmRuntimeOptions) {
     this.log = options.log ?? (() => undefined);
     const mode = sandboxMode();
     if (mode.kind === 'unavailable') throw new SandboxUnavailableError(mode.reason);
+    this.clocks = options.clocks ?? SimClocks.fromEnv(options.timeScale, options.clusterTimeScale);
+    // a changed cluster scale re-schedules the writers and model ticks at the new pace
+    this.clocks.onChange(() => this.refresh());
     fs.mkdirSync(options.rootDir, { recursive: true });
     this.serviceManager = new ServiceManager(() => [...this.vms.values()], this.log);
   }
@@ -124,7 +153,7 @@ export class VmRuntimeImpl implements SimVmRuntime {
       return;
     }
     const sandbox = new Sandbox(this.options.rootDir, vm);
-    const model = this.modelFor(sandbox);
+    const model = this.modelFor(sandbox, vm);
     const entry: VmEntry = { vm: { ...vm }, sandbox, power: 'starting', busy: false, model, ready: Promise.resolve() };
     this.vms.set(key, entry);
     entry.ready = (async () => {
@@ -149,25 +178,49 @@ export class VmRuntimeImpl implements SimVmRuntime {
     if (!e) return;
     this.vms.delete(vmId.toLowerCase());
     await e.sandbox.remove();
+    const dir = e.sandbox.paths.clusterDir;
+    if (![...this.vms.values()].some((v) => v.sandbox.paths.clusterDir === dir)) {
+      this.dropModel(dir);
+      return;
+    }
     e.model.writePeers();
     e.model.refresh();
   }
 
+  /** The resource group is gone: its model stops and every sandbox of it is removed. */
+  async clusterDeleted(cluster: ClusterRef): Promise<void> {
+    const dir = path.join(this.options.rootDir, clusterKeyOf(cluster.subscriptionId, cluster.resourceGroup));
+    for (const [key, v] of [...this.vms]) {
+      if (v.sandbox.paths.clusterDir !== dir) continue;
+      this.vms.delete(key);
+      v.sandbox.remove();
+    }
+    this.dropModel(dir);
+  }
+
+  private dropModel(dir: string): void {
+    this.models.get(dir)?.stop();
+    this.models.delete(dir);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+
   async powerAction(vmId: string, action: PowerAction): Promise<void> {
     const e = this.entry(vmId);
+    // a hung guest cannot shut down: restart and power off are a hard reset / power cut
+    const graceful = !e.hung;
     switch (action) {
       case 'restart':
-        await this.stop(e, 'stopped', true);
+        await this.stop(e, 'stopped', graceful);
         await this.start(e);
         break;
       case 'start':
         if (e.power !== 'running') await this.start(e);
         break;
       case 'powerOff':
-        if (e.power === 'running') await this.stop(e, 'stopped', true);
+        if (e.power === 'running') await this.stop(e, 'stopped', graceful);
         break;
       case 'deallocate':
-        if (e.power === 'running') await this.stop(e, 'deallocated', true);
+        if (e.power === 'running') await this.stop(e, 'deallocated', graceful);
         else e.power = 'deallocated';
         e.model.writePeers();
         break;
@@ -181,6 +234,7 @@ export class VmRuntimeImpl implements SimVmRuntime {
   async runCommand(vmId: string, input: RunCommandInput): Promise<RunCommandOutput> {
     const e = this.entry(vmId);
     if (e.power !== 'running') throw new VmNotRunningError(e.vm.name);
+    if (e.hung) throw new VmAgentNotReadyError(e.vm.name);
     if (e.busy) throw new VmBusyError(e.vm.name);
     e.busy = true;
     const started = Date.now();
@@ -199,13 +253,13 @@ export class VmRuntimeImpl implements SimVmRuntime {
         result = await e.sandbox.run(
           runner ? runnerPath : `${RUN_DIR}/script.sh`,
           RUN_DIR,
-          this.options.runCommandLimitMs ?? runCommandLimitMs(this.options.timeScale),
+          this.options.runCommandLimitMs ?? runCommandLimitMs(this.clocks.controlPlane),
           RUN_COMMAND_OUTPUT_LIMIT,
         );
       } finally {
         if (runner) await fsp.rm(e.sandbox.hostPath(runnerPath), { force: true });
       }
-      const minMs = RUN_COMMAND_MIN_MS * this.options.timeScale;
+      const minMs = RUN_COMMAND_MIN_MS * this.clocks.controlPlane;
       const elapsed = Date.now() - started;
       if (elapsed < minMs) await sleep(minMs - elapsed);
       await this.afterRun(e);
@@ -223,8 +277,38 @@ export class VmRuntimeImpl implements SimVmRuntime {
     }
   }
 
-  probeAnswered(ip: string, port: number, at: Date): boolean {
-    return this.probes.answered(ip, port, at.getTime());
+  probeAnswered(ip: string, port: number, at: Date, cluster?: ClusterRef): boolean {
+    if (cluster) return this.modelOf(cluster)?.probes.answered(ip, port, at.getTime()) ?? false;
+    return [...this.models.values()].some((m) => m.probes.answered(ip, port, at.getTime()));
+  }
+
+  modelOf(cluster: ClusterRef): ClusterModel | undefined {
+    return this.models.get(
+      path.join(this.options.rootDir, clusterKeyOf(cluster.subscriptionId, cluster.resourceGroup)),
+    );
+  }
+
+  clusterVms(cluster: ClusterRef): ModelVm[] {
+    const dir = path.join(this.options.rootDir, clusterKeyOf(cluster.subscriptionId, cluster.resourceGroup));
+    return [...this.vms.values()].filter((v) => v.sandbox.paths.clusterDir === dir);
+  }
+
+  guestResponsive(vmId: string): boolean {
+    const e = this.vms.get(vmId.toLowerCase());
+    return e !== undefined && e.power === 'running' && !e.hung;
+  }
+
+  hangNode(vmId: string): void {
+    const e = this.entry(vmId);
+    if (e.power !== 'running') return;
+    e.hung = true;
+    e.model.event('guestHung', e.vm.computerName);
+    e.model.writePeers();
+    e.model.refresh();
+  }
+
+  isHung(vmId: string): boolean {
+    return this.vms.get(vmId.toLowerCase())?.hung === true;
   }
 
   async close(): Promise<void> {
@@ -256,8 +340,12 @@ export class VmRuntimeImpl implements SimVmRuntime {
       .map((l) => JSON.parse(l) as { t: string; cmd: string; argv: string[] });
   }
 
-  probeChanges(ip: string, port: number): { at: Date; up: boolean }[] {
-    return this.probes.changesOf(ip, port).map((c) => ({ at: new Date(c.at), up: c.up }));
+  probeChanges(ip: string, port: number, cluster?: ClusterRef): { at: Date; up: boolean }[] {
+    const models = cluster ? [this.modelOf(cluster)].filter((m) => m !== undefined) : [...this.models.values()];
+    return models
+      .flatMap((m) => m.probes.changesOf(ip, port))
+      .sort((a, b) => a.at - b.at)
+      .map((c) => ({ at: new Date(c.at), up: c.up }));
   }
 
   async crashNode(vmId: string): Promise<void> {
@@ -313,18 +401,33 @@ export class VmRuntimeImpl implements SimVmRuntime {
     return e;
   }
 
-  private modelFor(sandbox: Sandbox): ClusterModel {
+  /** Subscribes to the model events of every cluster (now and later); returns the unsubscribe. */
+  onClusterEvent(listener: (e: ClusterEvent & ClusterRef) => void): () => void {
+    this.clusterListeners.add(listener);
+    return () => this.clusterListeners.delete(listener);
+  }
+
+  private modelFor(sandbox: Sandbox, vm: SimVm): ClusterModel {
     const dir = sandbox.paths.clusterDir;
     let m = this.models.get(dir);
     if (!m) {
       m = new ClusterModel(
         dir,
         this.scheduler,
-        this.options.timeScale,
-        this.probes,
+        this.clocks,
         () => [...this.vms.values()].filter((v) => v.sandbox.paths.clusterDir === dir),
         this.log,
       );
+      const ref: ClusterRef = { subscriptionId: vm.subscriptionId, resourceGroup: vm.resourceGroup };
+      m.onEvent((e) => {
+        for (const l of this.clusterListeners) l({ ...e, ...ref });
+      });
+      m.reboot = async (vmName) => {
+        const e = [...this.vms.values()].find((v) => v.sandbox.paths.clusterDir === dir && v.vm.name === vmName);
+        if (!e) return;
+        await this.stop(e, 'stopped', false);
+        await this.start(e);
+      };
       this.models.set(dir, m);
     }
     return m;
@@ -336,6 +439,8 @@ export class VmRuntimeImpl implements SimVmRuntime {
     this.serviceManager.reconcile(e); // services die with the VM
     if (graceful) await e.sandbox.exec('/.sim/stubs/sim-shutdown');
     e.power = final;
+    e.hung = false;
+    e.model.event('vmStopped', e.vm.computerName, { graceful, power: final });
     e.model.writePeers();
     e.model.refresh();
   }
@@ -345,6 +450,8 @@ export class VmRuntimeImpl implements SimVmRuntime {
     e.model.writePeers();
     await e.sandbox.boot();
     e.power = 'running';
+    e.model.vmBooted(e.vm.name);
+    e.model.event('vmStarted', e.vm.computerName);
     e.model.writePeers();
     e.model.refresh();
     this.serviceManager.reconcile(e); // enabled units start at boot
@@ -374,4 +481,14 @@ function shellQuote(s: string): string {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Run Command on a VM whose guest does not answer (hung kernel): the agent reports nothing. */
+export class VmAgentNotReadyError extends Error {
+  readonly code = 'VMAgentStatusCommunicationError';
+  constructor(vmName: string) {
+    super(
+      `VM '${vmName}' has not reported status for VM agent or extensions. Verify that the OS is up and healthy, the VM has a running VM agent, and that it can establish outbound connections to Azure storage.`,
+    );
+  }
 }

@@ -3,6 +3,7 @@ import { sameId } from '../ids';
 import { T, findSubnet, lbChildExists, nicIpConfigs, refsTo } from '../networkRefs';
 import { envelope, locationOf, subResource, type ArmContext, type ChildType, type ResourceType } from '../resourceType';
 import type { ResourceRecord, ResourceStore } from '../store';
+import { ProbeView, ruleHealth } from '../../monitor/probeView';
 import { assignWithSiblings, guid, items, networkType, requireRef, strip, type Item } from './common';
 
 // ------------------------------------------------------------------ load balancers
@@ -87,8 +88,29 @@ function renderLbChildren(ctx: ArmContext, rec: ResourceRecord): Record<string, 
 }
 
 function lbChild(collection: string, opName: string): ChildType {
-  return { opName, list: (ctx, lb) => renderLbChildren(ctx, lb)[collection] };
+  const child: ChildType = { opName, list: (ctx, lb) => renderLbChildren(ctx, lb)[collection] };
+  if (collection === 'loadBalancingRules') child.actions = { health: ruleHealthAction };
+  return child;
 }
+
+/**
+ * POST …/loadBalancingRules/{rule}/health: an LRO whose result (Location) is the rule's health per backend
+ * (LoadBalancerHealthPerRule), taken from the load balancer's current view of its probes when the operation ends.
+ */
+const ruleHealthAction: NonNullable<ChildType['actions']>[string] = {
+  name: 'health',
+  run: (ctx, lb, ruleName) => {
+    const rule = (lb.properties.loadBalancingRules ?? []).find(
+      (r: Item) => r.name.toLowerCase() === ruleName.toLowerCase(),
+    );
+    if (!rule) throw badRequest('NotFound', `Load balancing rule ${ruleName} not found in ${lb.id}.`);
+    return {
+      kind: 'lro',
+      latency: 'loadBalancingRules.health',
+      work: async () => ruleHealth(ctx.store, ctx.runtime, new ProbeView(ctx.clocks, () => ctx.runtime), lb, ruleName),
+    };
+  },
+};
 
 export const loadBalancers: ResourceType = networkType(T.lb, 'loadBalancers', {
   prepare(ctx, input) {

@@ -1,125 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { setImmediate as tick } from 'node:timers/promises';
-import { VmBusyError, VmNotRunningError, type PowerAction, type SimVm } from '../vm/runtime';
-import { runtimeError } from './runtimeErrors';
-import { ArmError, badRequest, computeReferenceNotFound, missingComputeParameter } from './errors';
-import { key, parseResourceId, resourceId, sameId } from './ids';
-import { T, findSubnet } from './networkRefs';
-import { macAddressOf } from './network';
-import { envelope, locationOf, ref, type ActionOutcome, type ArmContext, type ResourceType } from './resourceType';
-import type { ResourceRecord } from './store';
-import { virtualMachineRunCommands } from './runCommandTypes';
-
-// ------------------------------------------------------------------ availability sets
-
-export const availabilitySets: ResourceType = {
-  type: T.avset,
-  short: 'availabilitySets',
-  provider: 'Microsoft.Compute',
-  creatingState: 'Creating',
-  syncPut: true,
-  createLatency: 'availabilitySets.createOrUpdate',
-  deleteLatency: 'availabilitySets.delete',
-  prepare(_ctx, input) {
-    const props = input.body.properties ?? {};
-    const fd = props.platformFaultDomainCount ?? 2;
-    const ud = props.platformUpdateDomainCount ?? 5;
-    if (!Number.isInteger(fd) || fd < 1 || fd > 3) {
-      throw badRequest(
-        'InvalidParameter',
-        `The specified fault domain count ${fd} must fall in the range 1 to 3.`,
-        'platformFaultDomainCount',
-      );
-    }
-    if (!Number.isInteger(ud) || ud < 1 || ud > 20) {
-      throw badRequest(
-        'InvalidParameter',
-        `The specified update domain count ${ud} must fall in the range 1 to 20.`,
-        'platformUpdateDomainCount',
-      );
-    }
-    if (
-      input.existing &&
-      input.existing.properties.platformFaultDomainCount !== fd &&
-      availabilitySetMembers(_ctx, input.existing).length
-    ) {
-      throw new ArmError(
-        409,
-        'PropertyChangeNotAllowed',
-        "Changing property 'platformFaultDomainCount' is not allowed.",
-        'platformFaultDomainCount',
-      );
-    }
-    const { virtualMachines: _vms, statuses: _s, ...rest } = props;
-    return {
-      location: locationOf(input),
-      tags: input.body.tags,
-      sku: input.body.sku ?? { name: 'Classic' },
-      properties: { ...rest, platformFaultDomainCount: fd, platformUpdateDomainCount: ud },
-    };
-  },
-  render(ctx, rec) {
-    const { provisioningState: _p, ...body } = envelope(rec, {}, false);
-    const vms = availabilitySetMembers(ctx, rec);
-    return { ...body, properties: { ...rec.properties, virtualMachines: vms.map((v) => ref(v.id)) } };
-  },
-  checkDelete(ctx, rec) {
-    const vms = availabilitySetMembers(ctx, rec);
-    if (vms.length)
-      throw new ArmError(
-        409,
-        'OperationNotAllowed',
-        `Availability set ${rec.name} cannot be deleted: it contains virtual machine ${vms[0].name}.`,
-      );
-  },
-};
-
-function availabilitySetMembers(ctx: ArmContext, avset: ResourceRecord): ResourceRecord[] {
-  return ctx.store.list({ type: T.vm }).filter((v) => sameId(v.properties.availabilitySet?.id, avset.id));
-}
-
-// ------------------------------------------------------------------ managed disks (created with VMs)
-
-export const disks: ResourceType = {
-  type: T.disk,
-  short: 'disks',
-  provider: 'Microsoft.Compute',
-  creatingState: 'Updating',
-  createLatency: 'disks.delete',
-  deleteLatency: 'disks.delete',
-  prepare(_ctx, input) {
-    const props = input.body.properties ?? {};
-    if (!props.creationData?.createOption) throw missingComputeParameter('creationData.createOption');
-    return {
-      location: locationOf(input),
-      tags: input.body.tags,
-      sku: input.body.sku ?? { name: 'Standard_LRS' },
-      properties: { ...props },
-    };
-  },
-  render(ctx, rec) {
-    const owner = ctx.store.list({ type: T.vm }).find((v) => diskIdsOf(v).some((d) => sameId(d.id, rec.id)));
-    const body = envelope(
-      rec,
-      { ...rec.properties, diskState: owner ? 'Attached' : 'Unattached', timeCreated: rec.internal.timeCreated },
-      false,
-    );
-    return { ...body, ...(owner ? { managedBy: owner.id } : {}) };
-  },
-  checkDelete(ctx, rec) {
-    const owner = ctx.store.list({ type: T.vm }).find((v) => diskIdsOf(v).some((d) => sameId(d.id, rec.id)));
-    if (owner) throw new ArmError(409, 'OperationNotAllowed', `Disk ${rec.name} is attached to VM ${owner.id}.`);
-  },
-};
-
-function diskIdsOf(vm: ResourceRecord): { id: string; deleteOption: string }[] {
-  const sp = vm.properties.storageProfile ?? {};
-  return [sp.osDisk, ...(sp.dataDisks ?? [])]
-    .filter((d: any) => d?.managedDisk?.id)
-    .map((d: any) => ({ id: d.managedDisk.id, deleteOption: d.deleteOption ?? 'Detach' }));
-}
-
-// ------------------------------------------------------------------ virtual machines
+import type { SimVm } from '../../vm/runtime';
+import { ArmError, badRequest, computeReferenceNotFound, missingComputeParameter } from '../errors';
+import { parseResourceId, resourceId, sameId } from '../ids';
+import { macAddressOf } from '../network';
+import { T, findSubnet } from '../networkRefs';
+import { envelope, locationOf, type ArmContext, type ResourceType } from '../resourceType';
+import type { ResourceRecord } from '../store';
+import { diskIdsOf } from './disks';
+import { instanceView, powerActionFor } from './power';
+import { runCommand } from './runCommand';
+import { virtualMachineRunCommands } from './runCommands';
 
 /** VM sizes the simulator knows: the families Azure offers, e.g. Standard_D2s_v5, Standard_B2ms, Standard_E4ds_v4. */
 const VM_SIZE =
@@ -160,17 +50,10 @@ const RESERVED_USERNAMES = new Set([
   'user5',
 ]);
 
-type PowerState = 'running' | 'stopped' | 'deallocated' | 'starting' | 'stopping' | 'deallocating' | 'unknown';
-
-function powerStateOf(ctx: ArmContext, vm: ResourceRecord): PowerState {
-  if (vm.internal.powerTransition) return vm.internal.powerTransition;
-  const fromRuntime = ctx.runtime.powerState(vm.id);
-  return fromRuntime === 'unknown' ? (vm.internal.powerState ?? 'unknown') : fromRuntime;
-}
-
 function prepareVm(ctx: ArmContext, input: Parameters<ResourceType['prepare']>[1]) {
   const props = input.body.properties ?? {};
   const existing = input.existing;
+  const identity = vmIdentity(input.body.identity, existing?.identity);
   const size = props.hardwareProfile?.vmSize;
   if (!size) throw missingComputeParameter('hardwareProfile.vmSize');
   if (!VM_SIZE.test(size)) {
@@ -330,6 +213,9 @@ function prepareVm(ctx: ArmContext, input: Parameters<ResourceType['prepare']>[1
     location: locationOf(input),
     tags: input.body.tags,
     zones: input.body.zones,
+    identity,
+    plan: input.body.plan,
+    extendedLocation: input.body.extendedLocation,
     properties: {
       ...rest,
       hardwareProfile: { ...props.hardwareProfile },
@@ -353,6 +239,38 @@ function prepareVm(ctx: ArmContext, input: Parameters<ResourceType['prepare']>[1
       vmId: existing?.internal.vmId ?? randomUUID(),
       timeCreated: existing?.internal.timeCreated ?? new Date().toISOString(),
     },
+  };
+}
+
+/** The simulator's tenant (any GUID would do: ARM shows the identity's tenant). */
+export const SIM_TENANT_ID = '00000000-0000-0000-0000-0000000051a1';
+
+/**
+ * A VM's managed identity as ARM returns it: the type and user-assigned identities the PUT set, plus the principal
+ * and tenant ids Azure adds (kept across re-PUTs).
+ */
+function vmIdentity(identity: any, existing: any): any {
+  if (!identity || typeof identity !== 'object') return undefined;
+  const type = String(identity.type ?? 'None');
+  if (!['SystemAssigned', 'UserAssigned', 'SystemAssigned, UserAssigned', 'None'].includes(type)) {
+    throw badRequest('InvalidParameter', `The identity type '${type}' is not valid.`, 'identity.type');
+  }
+  if (type === 'None') return { type };
+  const system = type.includes('SystemAssigned');
+  const users = Object.keys(identity.userAssignedIdentities ?? {});
+  return {
+    type,
+    ...(system ? { principalId: existing?.principalId ?? randomUUID(), tenantId: SIM_TENANT_ID } : {}),
+    ...(users.length
+      ? {
+          userAssignedIdentities: Object.fromEntries(
+            users.map((id) => [
+              id,
+              existing?.userAssignedIdentities?.[id] ?? { principalId: randomUUID(), clientId: randomUUID() },
+            ]),
+          ),
+        }
+      : {}),
   };
 }
 
@@ -388,193 +306,12 @@ export function simVmOf(ctx: ArmContext, vm: ResourceRecord): SimVm {
   };
 }
 
-const status = (code: string, displayStatus: string, time?: string) => ({
-  code,
-  level: 'Info',
-  displayStatus,
-  ...(time ? { time } : {}),
-});
-
-const POWER_DISPLAY: Record<PowerState, string> = {
-  running: 'VM running',
-  stopped: 'VM stopped',
-  deallocated: 'VM deallocated',
-  starting: 'VM starting',
-  stopping: 'VM stopping',
-  deallocating: 'VM deallocating',
-  unknown: 'VM status unknown',
-};
-
-function instanceView(ctx: ArmContext, vm: ResourceRecord): any {
-  const power = powerStateOf(ctx, vm);
-  const avsetId = vm.properties.availabilitySet?.id;
-  const avset = ctx.store.get(avsetId);
-  const index = avset
-    ? ctx.store
-        .list({ type: T.vm })
-        .filter((v) => sameId(v.properties.availabilitySet?.id, avsetId))
-        .findIndex((v) => key(v.id) === key(vm.id))
-    : 0;
-  const sp = vm.properties.storageProfile;
-  const linux = sp.osDisk.osType === 'Linux';
-  const ps = vm.provisioningState;
-  return {
-    computerName: vm.properties.osProfile?.computerName,
-    osName: linux ? 'rhel' : 'Windows Server 2022 Datacenter',
-    osVersion: linux ? '9.4' : 'Microsoft Windows NT 10.0.20348.0',
-    platformFaultDomain: avset ? index % avset.properties.platformFaultDomainCount : 0,
-    platformUpdateDomain: avset ? index % avset.properties.platformUpdateDomainCount : 0,
-    vmAgent: {
-      vmAgentVersion: '2.11.1.12',
-      statuses: [
-        {
-          ...status(
-            'ProvisioningState/succeeded',
-            power === 'running' ? 'Ready' : 'Not Ready',
-            new Date().toISOString(),
-          ),
-          message: power === 'running' ? 'Guest Agent is running' : 'VM status blob is found but not yet populated.',
-        },
-      ],
-    },
-    disks: [sp.osDisk, ...(sp.dataDisks ?? [])].map((d: any) => ({
-      name: d.name,
-      statuses: [status('ProvisioningState/succeeded', 'Provisioning succeeded', vm.internal.timeCreated)],
-    })),
-    hyperVGeneration: 'V2',
-    statuses: [
-      status(
-        `ProvisioningState/${ps.toLowerCase()}`,
-        `Provisioning ${ps === 'Succeeded' ? 'succeeded' : ps.toLowerCase()}`,
-        vm.internal.timeCreated,
-      ),
-      ...(ps === 'Creating' || power === 'unknown' ? [] : [status(`PowerState/${power}`, POWER_DISPLAY[power])]),
-    ],
-  };
-}
-
 function renderVm(ctx: ArmContext, vm: ResourceRecord, query?: URLSearchParams): any {
   const body = envelope(vm, { ...vm.properties, vmId: vm.internal.vmId, timeCreated: vm.internal.timeCreated }, false);
   if (!vm.properties.osProfile) delete body.properties.osProfile;
   if (/instanceView/i.test(query?.get('$expand') ?? '')) body.properties.instanceView = instanceView(ctx, vm);
   return body;
 }
-
-const POWER: Record<PowerAction, { transition: PowerState; final: PowerState; requires?: PowerState[] }> = {
-  restart: { transition: 'starting', final: 'running', requires: ['running', 'starting'] },
-  start: { transition: 'starting', final: 'running' },
-  powerOff: { transition: 'stopping', final: 'stopped' },
-  deallocate: { transition: 'deallocating', final: 'deallocated' },
-};
-
-function powerActionFor(action: PowerAction) {
-  return {
-    name: action,
-    run: (ctx: ArmContext, vm: ResourceRecord): ActionOutcome => {
-      const spec = POWER[action];
-      const current = powerStateOf(ctx, vm);
-      if (spec.requires && !spec.requires.includes(current)) {
-        throw new ArmError(
-          409,
-          'OperationNotAllowed',
-          `Operation '${action}' is not allowed on VM '${vm.name}' since the VM is ${current}.`,
-        );
-      }
-      vm.internal.powerTransition = spec.transition;
-      return {
-        kind: 'lro',
-        latency: `virtualMachines.${action}`,
-        transitionalState: 'Updating',
-        work: async () => {
-          try {
-            await ctx.runtime.powerAction(vm.id, action);
-            vm.internal.powerState = spec.final;
-          } finally {
-            vm.internal.powerTransition = undefined;
-          }
-        },
-      };
-    },
-  };
-}
-
-const RUN_COMMAND_IDS = new Set([
-  'runshellscript',
-  'runpowershellscript',
-  'ifconfig',
-  'ipconfig',
-  'enableremoteps',
-  'resetrdpcert',
-  'setrdpport',
-  'enableadminaccount',
-]);
-
-const runCommand = {
-  name: 'runCommand',
-  run: async (ctx: ArmContext, vm: ResourceRecord, body: any): Promise<ActionOutcome> => {
-    if (!body.commandId) throw missingComputeParameter('commandId');
-    if (!RUN_COMMAND_IDS.has(String(body.commandId).toLowerCase())) {
-      throw badRequest(
-        'InvalidParameter',
-        `The value of parameter commandId is invalid: ${body.commandId}.`,
-        'commandId',
-      );
-    }
-    if (vm.provisioningState !== 'Succeeded') {
-      throw new ArmError(
-        409,
-        'OperationNotAllowed',
-        `Operation 'runCommand' is not allowed on VM '${vm.name}' since the VM is in provisioning state ${vm.provisioningState}.`,
-      );
-    }
-    if (vm.internal.runCommandBusy) throw runtimeError(new VmBusyError(vm.name))!;
-    const power = powerStateOf(ctx, vm);
-    if (power !== 'running' && power !== 'unknown') throw runtimeError(new VmNotRunningError(vm.name))!;
-    vm.internal.runCommandBusy = true;
-    const running = ctx.runtime.runCommand(vm.id, {
-      commandId: body.commandId,
-      script: body.script ?? [],
-      parameters: body.parameters,
-    });
-    // A runtime that refuses at once (busy / not running) is answered on the POST itself, as Azure does.
-    const early = await Promise.race([
-      running.then(
-        () => undefined,
-        (e: unknown) => runtimeError(e),
-      ),
-      tick().then(() => undefined),
-    ]);
-    if (early) {
-      vm.internal.runCommandBusy = false;
-      throw early;
-    }
-    return {
-      kind: 'lro',
-      latency: 'virtualMachines.runCommand',
-      tailLatency: 'virtualMachines.runCommand.overhead',
-      workMode: 'concurrent',
-      work: async () => {
-        try {
-          const out = await running;
-          return {
-            value: [
-              {
-                code: 'ProvisioningState/succeeded',
-                level: 'Info',
-                displayStatus: 'Provisioning succeeded',
-                message: out.message,
-              },
-            ],
-          };
-        } catch (e) {
-          throw runtimeError(e) ?? e;
-        } finally {
-          vm.internal.runCommandBusy = false;
-        }
-      },
-    };
-  },
-};
 
 export const virtualMachines: ResourceType = {
   type: T.vm,
@@ -638,5 +375,3 @@ export const virtualMachines: ResourceType = {
     runcommand: runCommand,
   },
 };
-
-export const COMPUTE_TYPES = [availabilitySets, virtualMachines, disks, virtualMachineRunCommands];

@@ -1,6 +1,6 @@
-import { badRequest } from './errors';
-import { envelope, locationOf, type ResourceType } from './resourceType';
-import { runtimeError } from './runtimeErrors';
+import { badRequest } from '../errors';
+import { envelope, locationOf, type ResourceType } from '../resourceType';
+import { runtimeError } from '../runtimeErrors';
 
 /** Splits Azure's Linux Run Command message ("Enable succeeded: \n[stdout]\n…\n[stderr]\n…") into its two streams. */
 export function splitRunCommandMessage(message: string): { output: string; error: string } {
