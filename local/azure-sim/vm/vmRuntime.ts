@@ -193,7 +193,7 @@ export class VmRuntimeImpl implements SimVmRuntime {
     for (const [key, v] of [...this.vms]) {
       if (v.sandbox.paths.clusterDir !== dir) continue;
       this.vms.delete(key);
-      v.sandbox.remove();
+      await v.sandbox.remove();
     }
     this.dropModel(dir);
   }
