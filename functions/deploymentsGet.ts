@@ -1,17 +1,16 @@
-/** GET /api/deployments/{id} — where one deployment stands, step by step. */
+/** GET /api/deployments/{id} — where one deployment (or cluster tear-down) stands, step by step. */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { isDurableInstanceNotFound } from '../shared/azure/errors';
-import { deploymentView } from '../shared/deployments/deploymentView';
+import { deploymentView, REPORTED_ORCHESTRATIONS } from '../shared/deployments/deploymentView';
 import { notFound } from '../shared/http/problems';
-import { ORCHESTRATIONS } from '../shared/names';
 
 export async function getDeployment(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const id = request.params.id ?? '';
   const client = df.getClient(context);
   try {
     const status = await client.getStatus(id, { showInput: false });
-    if (status.name !== ORCHESTRATIONS.deployCluster) return notFound(`no deployment '${id}'`);
+    if (!REPORTED_ORCHESTRATIONS.has(status.name)) return notFound(`no deployment '${id}'`);
     return { status: 200, jsonBody: deploymentView(status) };
   } catch (err) {
     if (isDurableInstanceNotFound(err)) return notFound(`no deployment '${id}'`);

@@ -9,6 +9,11 @@ export const ORCHESTRATIONS = {
   deployCluster: 'deployCluster',
   /** One VM's configuration steps in order (a sub-orchestration of deployCluster). */
   configureNode: 'configureNode',
+  /**
+   * Tear-down of one cluster (DELETE /api/clusters/…): deregisters it, and with deleteResources also deletes its
+   * resource group and generated secrets. Its instances are reported like deployments (GET /api/deployments/{id}).
+   */
+  teardownCluster: 'teardownCluster',
 } as const;
 
 /** Activities (registered in orchestrations/activities/). */
@@ -23,12 +28,22 @@ export const ACTIVITIES = {
   /** Whether a VM runs and answers a Run Command (one look, no waiting). */
   probeVm: 'probeVm',
   registerCluster: 'registerCluster',
+  /** Deletes the cluster's registry row and its QWK snapshot row (idempotent). */
+  deregisterCluster: 'deregisterCluster',
+  /** Starts ARM's deletion of a resource group (returns once ARM accepted it; teardownCluster waits). */
+  deleteResourceGroup: 'deleteResourceGroup',
+  /** Whether a resource group still exists, and its provisioningState (one look, no waiting). */
+  probeResourceGroup: 'probeResourceGroup',
+  /** Deletes (Key Vault soft delete) the cluster's generated secrets by name; never reads a value. */
+  deleteClusterSecrets: 'deleteClusterSecrets',
 } as const;
 
 /** Instance id prefixes of orchestrations started by the app. */
 export const INSTANCE_ID_PREFIXES = {
   /** deployCluster instances: dpl-<uuid>; the instance id is the deployment id. */
   deployment: 'dpl-',
+  /** teardownCluster instances: tdn-<uuid>; reported at GET /api/deployments/{id} like a deployment. */
+  teardown: 'tdn-',
 } as const;
 
 /** Step names in a deployment's status (the infrastructure's own steps are the plan's resource keys). */
@@ -43,6 +58,12 @@ export const STEPS = {
   configure: (vm: string, id: string) => `configure:${vm}:${id}`,
   /** The cluster registry row, after the configuration's last stage. */
   register: 'register',
+  /** Tear-down: the registry and snapshot rows removed. */
+  deregister: 'deregister',
+  /** Tear-down: the resource group deleted (ARM begin, then durable-timer polls until it is gone). */
+  deleteResourceGroup: 'delete:resourceGroup',
+  /** Tear-down: the generated Key Vault secrets deleted. */
+  deleteSecrets: 'delete:secrets',
 } as const;
 
 /** Storage queues (AzureWebJobsStorage). Names: 3–63 lowercase letters, digits and dashes. */

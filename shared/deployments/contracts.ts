@@ -15,7 +15,16 @@ export interface DeployClusterInput {
   retry: RetryPolicy;
 }
 
-export type DeploymentPhase = 'provisioning' | 'verifying' | 'configuring' | 'registering' | 'completed' | 'failed';
+export type DeploymentPhase =
+  | 'provisioning'
+  | 'verifying'
+  | 'configuring'
+  | 'registering'
+  | 'completed'
+  | 'failed'
+  // a tear-down (teardownCluster), reported like a deployment
+  | 'deregistering'
+  | 'deleting';
 
 export interface ClusterRef {
   subscriptionId: string;

@@ -1,6 +1,13 @@
 /** The HTTP API's view of a deployment, from the durable status of its orchestration (pure). */
+import { ORCHESTRATIONS } from '../names';
 import type { ClusterRef, DeploymentCustomStatus } from './contracts';
 import type { DeploymentError, StepView } from './stepTracker';
+
+/** Orchestrations whose instances GET /api/deployments/{id} reports: deployments and tear-downs. */
+export const REPORTED_ORCHESTRATIONS: ReadonlyMap<string, 'deploy' | 'teardown'> = new Map([
+  [ORCHESTRATIONS.deployCluster, 'deploy'],
+  [ORCHESTRATIONS.teardownCluster, 'teardown'],
+]);
 
 /** The fields of DurableOrchestrationStatus this view reads. */
 export interface OrchestrationStatusLike {
@@ -15,12 +22,16 @@ export interface OrchestrationStatusLike {
 
 export interface DeploymentView {
   id: string;
+  /** A deployment (deployCluster) or a tear-down (teardownCluster). */
+  operation: 'deploy' | 'teardown';
   cluster: ClusterRef | null;
   runtimeStatus: string;
   phase: string;
   progress: { done: number; total: number };
   steps: StepView[];
   error?: DeploymentError;
+  /** A cancelled (terminated) operation: the steps it left half done (interrupted) or never started (skipped). */
+  unfinished?: { interrupted: string[]; notStarted: string[] };
   createdAt: string;
   updatedAt: string;
 }
@@ -41,9 +52,25 @@ function asCustomStatus(value: unknown): Partial<DeploymentCustomStatus> {
 export function deploymentView(status: OrchestrationStatusLike): DeploymentView {
   const custom = asCustomStatus(status.customStatus);
   const runtimeStatus = status.runtimeStatus;
-  let phase = custom.phase ?? 'pending';
-  if (runtimeStatus === 'Terminated') phase = 'terminated';
-  else if (runtimeStatus === 'Failed') phase = 'failed';
+  let phase: string = custom.phase ?? 'pending';
+  let steps = custom.steps ?? [];
+  let unfinished: DeploymentView['unfinished'];
+  if (runtimeStatus === 'Terminated') {
+    // Cancelled: the last published status froze mid-way; what was in flight was cut off, what waited never ran.
+    phase = 'cancelled';
+    const at = iso(status.lastUpdatedTime);
+    steps = steps.map((s) =>
+      s.status === 'running' || s.status === 'retrying'
+        ? { ...s, status: 'interrupted' as const, endedAt: s.endedAt ?? at, detail: 'cancelled while running' }
+        : s.status === 'pending'
+          ? { ...s, status: 'skipped' as const, detail: 'cancelled before it started' }
+          : s,
+    );
+    unfinished = {
+      interrupted: steps.filter((s) => s.detail === 'cancelled while running').map((s) => s.name),
+      notStarted: steps.filter((s) => s.detail === 'cancelled before it started').map((s) => s.name),
+    };
+  } else if (runtimeStatus === 'Failed') phase = 'failed';
   let error = custom.error;
   if (!error && runtimeStatus === 'Failed') {
     error = {
@@ -54,12 +81,14 @@ export function deploymentView(status: OrchestrationStatusLike): DeploymentView 
   }
   return {
     id: status.instanceId,
+    operation: REPORTED_ORCHESTRATIONS.get(status.name) ?? 'deploy',
     cluster: custom.cluster ?? null,
     runtimeStatus,
     phase,
     progress: custom.progress ?? { done: 0, total: 0 },
-    steps: custom.steps ?? [],
+    steps,
     ...(error ? { error } : {}),
+    ...(unfinished ? { unfinished } : {}),
     createdAt: iso(status.createdTime),
     updatedAt: iso(status.lastUpdatedTime),
   };

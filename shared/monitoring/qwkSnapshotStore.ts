@@ -61,6 +61,19 @@ export class QwkSnapshotStore {
     }
   }
 
+  /** Deletes the cluster's snapshot row (a deregistered cluster); false when there was none. */
+  async remove(subscriptionId: string, resourceGroup: string): Promise<boolean> {
+    await this.ensureTable();
+    const k = targetKeys(subscriptionId, resourceGroup);
+    try {
+      await this.table.deleteEntity(k.partitionKey, k.rowKey);
+      return true;
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return false;
+      throw err;
+    }
+  }
+
   /** Writes the record if the row is still at `etag` (undefined: only if there is no row). */
   async put(record: QwkSnapshotRecord, etag: string | undefined): Promise<void> {
     await this.ensureTable();

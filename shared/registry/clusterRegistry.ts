@@ -71,6 +71,19 @@ export class ClusterRegistry {
     }
   }
 
+  /** Deletes the cluster's row; false when there was none. */
+  async remove(subscriptionId: string, resourceGroup: string): Promise<boolean> {
+    await this.ensureTable();
+    const k = targetKeys(subscriptionId, resourceGroup);
+    try {
+      await this.table.deleteEntity(k.partitionKey, k.rowKey);
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
   async list(): Promise<ClusterRecord[]> {
     await this.ensureTable();
     const out: ClusterRecord[] = [];

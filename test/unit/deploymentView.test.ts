@@ -12,6 +12,7 @@ describe('deploymentView', () => {
   it('shows a pending deployment before the orchestrator published anything', () => {
     expect(deploymentView({ ...base, runtimeStatus: 'Pending' })).toEqual({
       id: 'dpl-1',
+      operation: 'deploy',
       cluster: null,
       runtimeStatus: 'Pending',
       phase: 'pending',
@@ -49,6 +50,33 @@ describe('deploymentView', () => {
     });
     expect(
       deploymentView({ ...base, runtimeStatus: 'Terminated', customStatus: { phase: 'provisioning' } }).phase,
-    ).toBe('terminated');
+    ).toBe('cancelled');
+  });
+
+  it('shows what a cancelled (terminated) deployment left half done', () => {
+    const customStatus = {
+      phase: 'provisioning',
+      progress: { done: 1, total: 4 },
+      steps: [
+        { name: 'credentials', status: 'succeeded', attempts: 1, startedAt: 'a', endedAt: 'b' },
+        { name: 'vnet', status: 'running', attempts: 1, startedAt: 'c' },
+        { name: 'nsg', status: 'retrying', attempts: 2, startedAt: 'c', detail: 'Throttled' },
+        { name: 'vm', status: 'pending', attempts: 0 },
+      ],
+    };
+    const v = deploymentView({ ...base, runtimeStatus: 'Terminated', customStatus });
+    expect(v.phase).toBe('cancelled');
+    expect(v.unfinished).toEqual({ interrupted: ['vnet', 'nsg'], notStarted: ['vm'] });
+    expect(v.steps.map((s) => [s.name, s.status, s.endedAt])).toEqual([
+      ['credentials', 'succeeded', 'b'],
+      ['vnet', 'interrupted', '2026-01-01T00:01:00.000Z'],
+      ['nsg', 'interrupted', '2026-01-01T00:01:00.000Z'],
+      ['vm', 'skipped', undefined],
+    ]);
+    expect(v.progress).toEqual({ done: 1, total: 4 });
+  });
+
+  it('reports tear-downs as their own operation', () => {
+    expect(deploymentView({ ...base, name: 'teardownCluster', runtimeStatus: 'Running' }).operation).toBe('teardown');
   });
 });
