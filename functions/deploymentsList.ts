@@ -1,14 +1,13 @@
-/** GET /api/deployments — every deployment, newest first, without their steps. */
+/** GET /api/deployments — every deployment and cluster tear-down (`operation`), newest first, without their steps. */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
-import { deploymentView } from '../shared/deployments/deploymentView';
-import { ORCHESTRATIONS } from '../shared/names';
+import { deploymentView, REPORTED_ORCHESTRATIONS } from '../shared/deployments/deploymentView';
 
 export async function listDeployments(_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const client = df.getClient(context);
   const all = await client.getStatusAll();
   const deployments = all
-    .filter((s) => s.name === ORCHESTRATIONS.deployCluster)
+    .filter((s) => REPORTED_ORCHESTRATIONS.has(s.name))
     .map((s) => {
       const { steps: _steps, ...rest } = deploymentView(s);
       return rest;
