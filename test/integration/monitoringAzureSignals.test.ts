@@ -19,6 +19,9 @@ beforeAll(async () => {
   sim = await startSimulator({
     port: 0,
     timeScale: 0.001,
+    // metric grains run on the cluster clock: compressed like the control plane, minutes readable at once
+    clusterTimeScale: 0.001,
+    metricsDelayS: 0,
     stateDir: '.local/test-sim-monitoring-signals',
     vmRuntime: new TwoClusters(),
     log: () => undefined,

@@ -58,6 +58,9 @@ beforeAll(async () => {
   sim = await startSimulator({
     port: 0,
     timeScale: SCALE,
+    // metric grains and alert evaluation run on the cluster clock, compressed alike; minutes readable at once
+    clusterTimeScale: SCALE,
+    metricsDelayS: 0,
     stateDir: '.local/test-sim-alert-signals',
     vmRuntime: runtime,
     alerting: { clock: new RealClock(() => SCALE) },

@@ -162,8 +162,10 @@ export class AlertsService {
   private async evaluate(rule: ResourceRecord, now: number): Promise<void> {
     const p = rule.properties;
     const windowMs = WINDOW_SIZES[String(p.windowSize).toUpperCase()] * this.clock.scale;
-    // The window ends where the metrics are complete (now minus the ingestion delay).
-    const end = now - (this.signals.ingestionDelayAzureMs?.() ?? 0) * this.clock.scale;
+    // The window ends where the metrics are complete (now minus the ingestion delay), on a minute boundary: Azure
+    // evaluates whole PT1M grains, so a window of PT1M holds exactly the last complete minute.
+    const grain = 60_000 * this.clock.scale;
+    const end = Math.floor((now - (this.signals.ingestionDelayAzureMs?.() ?? 0) * this.clock.scale) / grain) * grain;
     const from = end - windowMs;
     const criteria: StaticCriterion[] = p.criteria.allOf;
     const single = criteria.length === 1;
