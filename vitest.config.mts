@@ -6,9 +6,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/globalSetup.ts'],
     pool: 'forks',
-    // One worker per core, at most two: the integration files run real processes (sandboxes, child hosts) of their
-    // own, so more workers than cores only makes every deadline tighter.
-    maxWorkers: Math.max(1, Math.min(2, availableParallelism())),
+    // The heavy integration files mostly wait on real time (the cluster clock, Run Command's 20 s floor, LROs), so
+    // one worker more than cores, at most three, shortens the wall time without starving anyone of CPU.
+    maxWorkers: Math.max(1, Math.min(3, availableParallelism() + 1)),
     // Generous bounds: a loaded machine is slow, never wrong. Tests poll for conditions well inside these.
     testTimeout: 120_000,
     hookTimeout: 120_000,
