@@ -77,6 +77,8 @@ async function main(): Promise<void> {
       port: port('SIM_PORT', 8443),
       timeScale,
       stateDir: path.join(REPO_ROOT, '.local', 'azure-sim'),
+      // ARM resources and Key Vault secrets survive a restart, as Azurite's data and the VMs' sandboxes do
+      persist: true,
       withVmRuntime: mode.kind !== 'unavailable',
     },
     host: { port: port('FUNCTIONS_PORT', 7071), functionKey: key, masterKey, console: true },
