@@ -119,6 +119,22 @@ describe('simulator state across restarts (persist: true)', () => {
     expect(done.addressSpace?.addressPrefixes).toEqual(['10.30.0.0/16']);
   });
 
+  it('keeps a resource group whose deletion was under way (the cascade is not resumed); a new DELETE removes it', async () => {
+    const dir = newStateDir();
+    const first = await start(dir);
+    await first.c.resources.resourceGroups.createOrUpdate('rg-deleting', { location: LOCATION });
+    first.sim.setLatency('resourceGroups.delete', 3_600_000_000);
+    await first.c.resources.resourceGroups.beginDelete('rg-deleting');
+    await first.sim.stop();
+
+    const second = await start(dir);
+    expect((await second.c.resources.resourceGroups.get('rg-deleting')).properties?.provisioningState).toBe(
+      'Succeeded',
+    );
+    await second.c.resources.resourceGroups.beginDeleteAndWait('rg-deleting');
+    await expect(second.c.resources.resourceGroups.get('rg-deleting')).rejects.toMatchObject({ statusCode: 404 });
+  });
+
   it('loads the last complete file when a write was torn (a partial temporary file), and removes the leftover', async () => {
     const dir = newStateDir();
     const first = await start(dir);
