@@ -1,7 +1,8 @@
 /**
  * `npm start`: Azurite + the Azure simulator + the local Functions host running this app, all on loopback,
  * until Ctrl-C. Writes local.settings.json (with a fresh function key and master key) on first run; prints the URLs,
- * the keys and ready-to-paste curl commands.
+ * the keys and ready-to-paste curl commands. State (Azurite's data, the simulator's resources, secrets and VMs) is
+ * kept in .local/azurite and .local/azure-sim (AZURITE_LOCATION / SIM_STATE_DIR override them) and survives a restart.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
       `  WARNING: the simulated VMs cannot run: ${mode.reason}\n  Starting everything else: ARM, Key Vault and Monitor answer, but the VMs have no sandbox and Run Command runs nothing (empty output), so only "configure": false deployments are meaningful.`,
     );
   const stack = await startStack({
-    azuriteLocation: path.join(REPO_ROOT, '.local', 'azurite'),
+    azuriteLocation: process.env.AZURITE_LOCATION ?? path.join(REPO_ROOT, '.local', 'azurite'),
     azurite: {
       blobPort: port('AZURITE_BLOB_PORT', 10000),
       queuePort: port('AZURITE_QUEUE_PORT', 10001),
@@ -76,7 +77,9 @@ async function main(): Promise<void> {
     sim: {
       port: port('SIM_PORT', 8443),
       timeScale,
-      stateDir: path.join(REPO_ROOT, '.local', 'azure-sim'),
+      stateDir: process.env.SIM_STATE_DIR ?? path.join(REPO_ROOT, '.local', 'azure-sim'),
+      // ARM resources and Key Vault secrets survive a restart, as Azurite's data and the VMs' sandboxes do
+      persist: true,
       withVmRuntime: mode.kind !== 'unavailable',
     },
     host: { port: port('FUNCTIONS_PORT', 7071), functionKey: key, masterKey, console: true },

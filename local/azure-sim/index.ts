@@ -8,7 +8,10 @@ import { OperationManager } from './arm/operations';
 import { ResourceTypeRegistry } from './arm/registry';
 import { RESOURCE_TYPES } from './arm/types';
 import type { ArmContext } from './arm/resourceType';
-import { ResourceStore } from './arm/store';
+import { ResourceStore, type StoreSnapshot } from './arm/store';
+import { recover } from './arm/recovery';
+import { JsonStateFile } from './persist';
+import type { Secret } from './keyvault/secrets';
 import { SimClocks, envTimeScale } from './clocks';
 import { SecretStore } from './keyvault/secrets';
 import { MetricsService } from './monitor/metrics';
@@ -44,8 +47,13 @@ export interface SimulatorOptions {
   clusterTimeScale?: number;
   /** Metric ingestion delay in cluster seconds (default: env SIM_METRICS_DELAY_S, else 60). */
   metricsDelayS?: number;
-  /** Where ca.pem is written (default <cwd>/.local/azure-sim). */
+  /** Where ca.pem (and with `persist`, arm.json and keyvault.json) are written (default <cwd>/.local/azure-sim). */
   stateDir?: string;
+  /**
+   * Keep ARM resources and Key Vault secrets in `stateDir` (arm.json, keyvault.json) and load them at start, so they
+   * survive a restart (README "State across restarts"). Default false: every start is empty.
+   */
+  persist?: boolean;
   /** The VM runtime (sandboxes, Run Command, probes); a no-op runtime when absent. Closed by stop(). */
   vmRuntime?: VmRuntime;
   /** Per-operation latency overrides in Azure milliseconds (before scaling). */
@@ -79,8 +87,10 @@ export interface RunningSimulator {
   alerts: AlertsService;
   /** The paging services' stand-ins (/_pager). */
   pager: PagerService;
-  /** Cancels running operations, forgets all resources, secrets, faults and the journal. */
+  /** Cancels running operations, forgets all resources, secrets, faults and the journal (persisted state too). */
   reset(): Promise<void>;
+  /** With `persist`: writes the state files now (they are otherwise written shortly after each change). */
+  persistNow(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -137,6 +147,37 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   );
   const pager = new PagerService();
 
+  // State across restarts: load what a previous run left, then write changes (debounced, atomic) as they come.
+  const log = options.log ?? ((line: string) => console.log(`[azure-sim] ${line}`));
+  const stateFiles: JsonStateFile<unknown>[] = [];
+  if (options.persist) {
+    const armFile = new JsonStateFile<StoreSnapshot>(path.join(stateDir, 'arm.json'), () => store.snapshot(), {
+      log,
+    });
+    const kvFile = new JsonStateFile<Secret[]>(path.join(stateDir, 'keyvault.json'), () => secrets.snapshot(), {
+      mode: 0o600,
+      log,
+    });
+    const [arm, kv] = [await armFile.load(), await kvFile.load()];
+    if (kv) secrets.load(kv);
+    if (arm) {
+      const r = recover({ ctx, ops, journal, faults, registry }, arm, log);
+      log(
+        `state loaded from ${stateDir}: ${r.groups} resource groups, ${r.resources} resources, ${kv?.length ?? 0} secrets; ${r.vmsAdopted} VMs re-adopted` +
+          (r.resumed.length ? `; operations resumed: ${r.resumed.join(', ')}` : '') +
+          (r.groupDeletesAbandoned.length
+            ? `; group deletions not resumed: ${r.groupDeletesAbandoned.join(', ')}`
+            : ''),
+      );
+    }
+    store.onChange(() => armFile.schedule());
+    secrets.onChange(() => kvFile.schedule());
+    stateFiles.push(armFile, kvFile);
+  }
+  const persistNow = async () => {
+    await Promise.all(stateFiles.map((f) => f.flush()));
+  };
+
   const reset = async () => {
     await ops.reset();
     for (const vm of store.list({ type: 'Microsoft.Compute/virtualMachines' })) await runtime.vmDeleted(vm.id);
@@ -147,6 +188,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     alerts.reset();
     pager.reset();
     vmHealth.clear();
+    await persistNow();
   };
 
   let url = '';
@@ -197,12 +239,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     alerts,
     pager,
     reset,
+    persistNow,
     async stop() {
       if (stopped) return;
       stopped = true;
       alerts.stop();
       vmHealth.stop();
       await ops.reset();
+      for (const f of stateFiles) await f.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

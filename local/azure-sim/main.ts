@@ -17,6 +17,8 @@ async function main(): Promise<void> {
     timeScale,
     stateDir,
     vmRuntime,
+    // ARM resources and Key Vault secrets survive a restart (README "State across restarts")
+    persist: true,
     log: process.env.SIM_LOG ? (l) => console.log(l) : undefined,
   });
   let stopping = false;

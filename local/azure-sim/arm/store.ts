@@ -37,10 +37,40 @@ export interface ResourceRecord {
   activeOperationId?: string;
 }
 
+export interface StoreSnapshot {
+  groups: GroupRecord[];
+  resources: ResourceRecord[];
+}
+
 /** In-memory ARM state: resource groups and the resources in them, keyed case-insensitively by id. */
 export class ResourceStore {
   private readonly groups = new Map<string, GroupRecord>();
   private readonly resources = new Map<string, ResourceRecord>();
+  private readonly changeListeners = new Set<() => void>();
+
+  /** Called after every put/delete/clear (records are also changed in place: persistence compares snapshots too). */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const l of this.changeListeners) l();
+  }
+
+  /** Every group and resource, as plain data (persistence: arm/persist.ts). */
+  snapshot(): StoreSnapshot {
+    return { groups: [...this.groups.values()], resources: [...this.resources.values()] };
+  }
+
+  /** Replaces the whole state with a snapshot. */
+  load(snapshot: StoreSnapshot): void {
+    this.groups.clear();
+    this.resources.clear();
+    for (const g of snapshot.groups) this.groups.set(key(g.id), g);
+    for (const r of snapshot.resources) this.resources.set(key(r.id), r);
+    this.changed();
+  }
 
   getGroup(subscriptionId: string, name: string): GroupRecord | undefined {
     return this.groups.get(key(`/subscriptions/${subscriptionId}/resourceGroups/${name}`));
@@ -48,10 +78,12 @@ export class ResourceStore {
 
   putGroup(group: GroupRecord): void {
     this.groups.set(key(group.id), group);
+    this.changed();
   }
 
   deleteGroup(group: GroupRecord): void {
     this.groups.delete(key(group.id));
+    this.changed();
   }
 
   listGroups(subscriptionId: string): GroupRecord[] {
@@ -64,10 +96,12 @@ export class ResourceStore {
 
   put(record: ResourceRecord): void {
     this.resources.set(key(record.id), record);
+    this.changed();
   }
 
   delete(id: string): void {
     this.resources.delete(key(id));
+    this.changed();
   }
 
   /** Resources, optionally of one type, one subscription, one resource group. */
@@ -84,5 +118,6 @@ export class ResourceStore {
   clear(): void {
     this.groups.clear();
     this.resources.clear();
+    this.changed();
   }
 }

@@ -3,7 +3,7 @@ import { ArmError } from '../arm/errors';
 import type { Route } from '../arm/engine';
 import type { SimRequest, SimResponse } from '../arm/httpTypes';
 
-interface SecretVersion {
+export interface SecretVersion {
   version: string;
   value: string;
   contentType?: string;
@@ -13,7 +13,7 @@ interface SecretVersion {
   updated: number;
 }
 
-interface Secret {
+export interface Secret {
   name: string;
   versions: SecretVersion[];
   deletedDate?: number;
@@ -31,13 +31,37 @@ const kvError = (status: number, code: string, message: string) => new ArmError(
 /**
  * Key Vault secrets (data plane, one vault at the simulator's root URL): set (new version), get (latest or a
  * version), list, list versions, delete (soft delete; GET/DELETE /deletedsecrets/{name} to read/purge).
- * Secret values stay in memory and never reach the journal or logs.
+ * Secret values never reach the journal or logs; with persistence on they are kept in `<stateDir>/keyvault.json`
+ * (mode 0600), as Azurite keeps its data.
  */
 export class SecretStore {
   private secrets = new Map<string, Secret>();
+  private readonly changeListeners = new Set<() => void>();
+
+  /** Called after every change (set, delete, purge, clear, load). */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const l of this.changeListeners) l();
+  }
 
   clear(): void {
     this.secrets.clear();
+    this.changed();
+  }
+
+  /** Every secret with its versions (values included), as plain data (persistence). */
+  snapshot(): Secret[] {
+    return [...this.secrets.values()];
+  }
+
+  /** Replaces every secret with a snapshot's. */
+  load(secrets: Secret[]): void {
+    this.secrets = new Map(secrets.map((s) => [s.name.toLowerCase(), s]));
+    this.changed();
   }
 
   /** Builds the route (journal op name, resource id) for a Key Vault request. */
@@ -103,6 +127,7 @@ export class SecretStore {
     const s = existing ?? { name, versions: [] };
     s.versions.push(v);
     this.secrets.set(name.toLowerCase(), s);
+    this.changed();
     return { status: 200, body: this.bundle(vault, s, v, true) };
   }
 
@@ -151,6 +176,7 @@ export class SecretStore {
     const s = this.live(name);
     if (!s) throw kvError(404, 'SecretNotFound', `A secret with (name/id) ${name} was not found in this key vault.`);
     s.deletedDate = Math.floor(Date.now() / 1000);
+    this.changed();
     return { status: 200, body: this.deletedBundle(vault, s) };
   }
 
@@ -164,6 +190,7 @@ export class SecretStore {
     const s = this.secrets.get(name.toLowerCase());
     if (!s || s.deletedDate === undefined) throw kvError(404, 'SecretNotFound', `Deleted Secret not found: ${name}`);
     this.secrets.delete(name.toLowerCase());
+    this.changed();
     return { status: 204 };
   }
 }
