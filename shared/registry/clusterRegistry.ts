@@ -61,6 +61,7 @@ function fromRow(row: Row): ClusterRecord {
     location: row.location,
     deploymentId: row.deploymentId,
     loadBalancerId: row.loadBalancerId,
+    ...(row.loadBalancingRule ? { loadBalancingRule: row.loadBalancingRule } : {}),
     frontendIp: row.frontendIp,
     servicePort: row.servicePort,
     probePort: row.probePort,
@@ -68,6 +69,7 @@ function fromRow(row: Row): ClusterRecord {
     witness: JSON.parse(row.witness),
     qwk: JSON.parse(row.qwk),
     activeNode: row.activeNode,
+    ...(typeof row.relayIntervalSeconds === 'number' ? { relayIntervalSeconds: row.relayIntervalSeconds } : {}),
     registeredAt: row.registeredAt,
   };
 }
