@@ -11,6 +11,7 @@ import { parseArmId } from '../azure/armIds';
 import type { ClusterRecord } from '../registry/clusterRecord';
 import type { AlertStore } from './alertStore';
 import { readAvailability, readPowerStates, readProbeHealth } from './azureSignals';
+import type { ClusterHealth } from './diagnosis';
 import { evaluateCluster } from './evaluation';
 import type { IncidentStore } from './incidentStore';
 import type { QwkSnapshotRecord } from './qwkSnapshot';
@@ -179,6 +180,42 @@ export function snapshotChanges(previous: QwkSnapshotRecord | undefined, next: Q
   return sig(previous) !== sig(next);
 }
 
+/**
+ * Whether an evaluation reads the VMs' power states (one instance view per VM): when the probe or the relay is
+ * missing, not exactly one node answers, the relay is silent past one interval and its slack, or a node's object
+ * is stale or its comm paths are not UP. A plainly healthy cluster is not read: its power cannot have changed
+ * without one of these showing it within seconds (a stopped VM stops answering and stops advancing its object).
+ */
+export function needsPowerRead(
+  facts: ClusterFacts,
+  probe: ProbeHealth | undefined,
+  relay: RelaySnapshot | undefined,
+  nowMs: number,
+): boolean {
+  if (!probe || !relay) return true;
+  const up = facts.nodes.filter((n) => probe.backends.some((b) => b.ipAddress === n.serviceIp && b.state === 'Up'));
+  if (up.length !== 1) return true;
+  const intervalS = facts.relayIntervalSeconds ?? 5;
+  if ((nowMs - Date.parse(relay.receivedAt)) / 1000 > intervalS * 2 + 5) return true;
+  const limitS = facts.qwk.hbeatTime * facts.qwk.numHbeats;
+  for (const n of facts.nodes) {
+    const o = relay.nodes.find(
+      (x) => x.node.toLowerCase().replace(/_/g, '-') === n.name.toLowerCase().replace(/_/g, '-'),
+    );
+    if (!o || o.commstat.toUpperCase() !== 'UP') return true;
+    if ((Date.parse(relay.witnessTime) - Date.parse(o.lastAdvancedAt)) / 1000 > limitS / 2) return true;
+  }
+  return false;
+}
+
+/** The power states the previous evaluation saw, for one that did not read them. */
+function carriedPower(previous: ClusterHealth): Record<string, PowerState> | undefined {
+  const power: Record<string, PowerState> = {};
+  for (const n of previous.nodes) if (n.power) power[n.name] = n.power;
+  if (previous.witness.power) power[previous.witness.name] = previous.witness.power;
+  return Object.keys(power).length ? power : undefined;
+}
+
 // --- the service -----------------------------------------------------------------------------------------------
 
 export interface SnapshotSource {
@@ -203,6 +240,8 @@ export interface MonitorDeps {
   registry: {
     get(subscriptionId: string, resourceGroup: string): Promise<ClusterRecord | undefined>;
     list(): Promise<ClusterRecord[]>;
+    /** Every cluster of a subscription (one query); optional — else one read per cluster. */
+    listBySubscription?(subscriptionId: string): Promise<ClusterRecord[]>;
   };
   snapshots: SnapshotSource;
   store: IncidentStore;
@@ -257,8 +296,19 @@ export class ClusterMonitor {
   async evaluateShard(shard: Pick<ShardMessage, 'subscriptionId' | 'location' | 'clusters'>): Promise<ShardResult> {
     const { deps } = this;
     const now = deps.now();
+    // The shard's registry rows: one partition query for a shard of several clusters, else one read.
+    let listed: Map<string, ClusterRecord> | undefined;
+    if (deps.registry.listBySubscription && shard.clusters.length > 1) {
+      try {
+        const all = await deps.registry.listBySubscription(shard.subscriptionId);
+        listed = new Map(all.map((r) => [clusterId(r), r]));
+      } catch {
+        listed = undefined; // fall back to one read per cluster
+      }
+    }
     const records = await Promise.all(
       shard.clusters.map(async (c) => {
+        if (listed) return { ref: c, record: listed.get(clusterId(c)) };
         try {
           return { ref: c, record: await deps.registry.get(c.subscriptionId, c.resourceGroup) };
         } catch (err) {
@@ -341,7 +391,7 @@ export class ClusterMonitor {
       }
     };
     try {
-      const [relayRecord, probe, power] = await Promise.all([
+      const [relayRecord, probe] = await Promise.all([
         shared.snapshot !== undefined
           ? Promise.resolve(shared.snapshot ?? undefined)
           : attempt(
@@ -349,15 +399,20 @@ export class ClusterMonitor {
               async () => (await deps.snapshots.get(record.subscriptionId, record.resourceGroup))?.record,
             ),
         attempt('probe', () => deps.readers.probe(record)),
-        attempt('power', () => deps.readers.power(record)),
       ]);
+      const facts = factsFromRecord(record);
+      const relay = relayRecord ? relayFromRecord(relayRecord) : undefined;
+      // VM power (three instance views) only when something is not plainly healthy; else the last read is carried.
+      const power = needsPowerRead(facts, probe, relay, shared.now.getTime())
+        ? await attempt('power', () => deps.readers.power(record))
+        : undefined;
       // Evaluation time: after the reads, so a probe read is never "in the future" of its evaluation.
       const now = new Date(Math.max(deps.now().getTime(), shared.now.getTime())).toISOString();
       const signals: ClusterSignals = {
         now,
-        facts: factsFromRecord(record),
+        facts,
         ...(probe ? { probe } : {}),
-        ...(relayRecord ? { relay: relayFromRecord(relayRecord) } : {}),
+        ...(relay ? { relay } : {}),
         ...(shared.metrics ? { metrics: shared.metrics } : {}),
         ...(power ? { power } : {}),
         alerts: shared.alerts,
@@ -365,9 +420,15 @@ export class ClusterMonitor {
       const link = deps.publicUrl
         ? `${deps.publicUrl}/api/clusters/${encodeURIComponent(record.subscriptionId)}/${encodeURIComponent(record.resourceGroup)}`
         : undefined;
-      const result = await deps.store.evaluate(record.subscriptionId, record.resourceGroup, now, (memory) =>
-        evaluateCluster(signals, memory, link ? { link } : {}),
-      );
+      // Not read now: the previous evaluation's power states, else (a first evaluation) read once.
+      let firstRead: Promise<Record<string, PowerState> | undefined> | undefined;
+      const result = await deps.store.evaluate(record.subscriptionId, record.resourceGroup, now, async (memory) => {
+        const p =
+          power ??
+          (memory.health ? carriedPower(memory.health) : undefined) ??
+          (await (firstRead ??= attempt('power', () => deps.readers.power(record))));
+        return evaluateCluster(p ? { ...signals, power: p } : signals, memory, link ? { link } : {});
+      });
       if (signalErrors.length) deps.warn('monitoring: signals missing', { cluster: id, signalErrors });
       return {
         cluster: id,

@@ -46,6 +46,18 @@ export class ClusterRegistry {
     }
   }
 
+  /** Every cluster of one subscription (one partition query). */
+  async listBySubscription(subscriptionId: string): Promise<ClusterRecord[]> {
+    await this.ensureTable();
+    const out: ClusterRecord[] = [];
+    const partition = subscriptionId.toLowerCase().replace(/'/g, "''");
+    for await (const row of this.table.listEntities<Row>({
+      queryOptions: { filter: `PartitionKey eq '${partition}'` },
+    }))
+      out.push(fromRow(row));
+    return out;
+  }
+
   async list(): Promise<ClusterRecord[]> {
     await this.ensureTable();
     const out: ClusterRecord[] = [];

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   clustersForTargets,
   factsFromRecord,
+  needsPowerRead,
   parseShardMessage,
   relayFromRecord,
   shardClusters,
@@ -334,5 +335,43 @@ describe('cluster view', () => {
     expect(d.state).toBeNull();
     expect(d.nodes.every((n) => n.probe === 'missing')).toBe(true);
     expect(d.witness).toEqual({ name: 'Clstr-witness' });
+  });
+});
+
+describe('needsPowerRead', () => {
+  const facts = factsFromRecord(record(SUB_A, 'rg'));
+  const now = Date.parse('2026-11-25T10:00:10.000Z');
+  const probe = (a: 'Up' | 'Down', b: 'Up' | 'Down') => ({
+    observedAt: '2026-11-25T10:00:09.000Z',
+    backends: [
+      { ipAddress: '10.0.1.11', state: a },
+      { ipAddress: '10.0.1.12', state: b },
+    ],
+  });
+  const relay = (o: { receivedAt?: string; ageA?: number; commstat?: string } = {}) => ({
+    receivedAt: o.receivedAt ?? '2026-11-25T10:00:08.000Z',
+    witnessTime: '2026-11-25T10:00:08.000Z',
+    counter: 3,
+    nodes: [
+      {
+        node: 'Clstr-nodeA',
+        sequence: 1,
+        lastAdvancedAt: new Date(Date.parse('2026-11-25T10:00:08.000Z') - (o.ageA ?? 2) * 1000).toISOString(),
+        commstat: o.commstat ?? 'UP',
+      },
+      { node: 'Clstr_nodeB', sequence: 1, lastAdvancedAt: '2026-11-25T10:00:06.000Z', commstat: 'UP' },
+    ],
+  });
+  it.each([
+    { name: 'plainly healthy', p: probe('Up', 'Down'), r: relay(), read: false },
+    { name: 'no probe', p: undefined, r: relay(), read: true },
+    { name: 'no relay', p: probe('Up', 'Down'), r: undefined, read: true },
+    { name: 'nobody answers', p: probe('Down', 'Down'), r: relay(), read: true },
+    { name: 'both answer', p: probe('Up', 'Up'), r: relay(), read: true },
+    { name: 'relay late', p: probe('Up', 'Down'), r: relay({ receivedAt: '2026-11-25T09:59:50.000Z' }), read: true },
+    { name: 'an object going stale', p: probe('Up', 'Down'), r: relay({ ageA: 13 }), read: true },
+    { name: 'commstat DOWN', p: probe('Up', 'Down'), r: relay({ commstat: 'DOWN' }), read: true },
+  ])('$name → read: $read', ({ p, r, read }) => {
+    expect(needsPowerRead(facts, p, r, now)).toBe(read);
   });
 });
