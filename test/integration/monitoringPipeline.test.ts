@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualSignalSource, RealClock, type DeliveryAttempt } from '../../local/azure-sim/monitor/alerts';
 import { startStack, type RunningStack } from '../../local/stack';
 import type { LogRecord } from '../../local/host';
+import { clusterAlertRules } from '../../shared/monitoring/azureAlertRules';
 import { relayKeySecretName } from '../../shared/monitoring/relayKey';
 import { signRelayRequest } from '../../shared/monitoring/relaySignature';
 import type { ClusterRecord } from '../../shared/registry/clusterRecord';
@@ -421,4 +422,28 @@ describe('a metric alert delivered by the simulator action group', () => {
     expect(Date.parse(receipt.processedAt)).toBeLessThanOrEqual(Date.parse(delivery.at) + 50);
     expect(latency).toBeLessThan(5_000);
   }, 90_000);
+});
+
+describe('the Azure-native alert rules of a cluster (azureAlertRules.ts)', () => {
+  it('are accepted by the simulator through @azure/arm-monitor and read back as built', async () => {
+    const rules = clusterAlertRules(record, {
+      webhookUrl: `https://qwk-ops.azurewebsites.test/api/alerts?code=${KEY}`,
+    });
+    await monitor.actionGroups.createOrUpdate(RG, rules.actionGroup.name, rules.actionGroup.body);
+    // the witness VM does not exist in this light setup: only the ILB's rules are created here
+    for (const m of rules.metricAlerts.filter((x) => x.body.scopes?.[0] === lbId)) {
+      await monitor.metricAlerts.createOrUpdate(RG, m.name, m.body);
+      const got = await monitor.metricAlerts.get(RG, m.name);
+      expect(got.windowSize).toBe('PT5M');
+      expect(got.evaluationFrequency).toBe('PT1M');
+      expect(got.scopes).toEqual([lbId]);
+    }
+    for (const a of rules.activityLogAlerts) {
+      await monitor.activityLogAlerts.createOrUpdate(RG, a.name, a.body);
+      const got = await monitor.activityLogAlerts.get(RG, a.name);
+      expect(got.condition?.allOf[0]).toMatchObject({ field: 'category', equals: 'ResourceHealth' });
+    }
+    const ag = await monitor.actionGroups.get(RG, rules.actionGroup.name);
+    expect(ag.webhookReceivers?.[0]).toMatchObject({ useCommonAlertSchema: true });
+  }, 60_000);
 });
