@@ -55,18 +55,21 @@ export function shardClusters(
   at: string,
   size = SHARD_SIZE,
 ): ShardMessage[] {
-  const groups = new Map<string, typeof records>();
+  const groups = new Map<string, { subscriptionId: string; location: string; members: (typeof records)[number][] }>();
   for (const r of records) {
     const key = `${lc(r.subscriptionId)}|${lc(r.location)}`;
-    groups.set(key, [...(groups.get(key) ?? []), r]);
+    const group = groups.get(key) ?? { subscriptionId: lc(r.subscriptionId), location: lc(r.location), members: [] };
+    group.members.push(r);
+    groups.set(key, group);
   }
   const out: ShardMessage[] = [];
   for (const key of [...groups.keys()].sort()) {
-    const members = [...groups.get(key)!].sort((a, b) => (clusterId(a) < clusterId(b) ? -1 : 1));
+    const group = groups.get(key)!;
+    const members = group.members.sort((a, b) => (clusterId(a) < clusterId(b) ? -1 : 1));
     for (let i = 0; i < members.length; i += size) {
       out.push({
-        subscriptionId: lc(members[0].subscriptionId),
-        location: lc(members[0].location),
+        subscriptionId: group.subscriptionId,
+        location: group.location,
         clusters: members
           .slice(i, i + size)
           .map((m) => ({ subscriptionId: m.subscriptionId, resourceGroup: m.resourceGroup })),
