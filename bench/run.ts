@@ -1,11 +1,12 @@
 /**
- * `npm run bench [engine|deployment|configure]`: runs the benchmarks and prints their figures as JSON (record them,
+ * `npm run bench [engine|deployment|monitoring|configure]`: runs the benchmarks and prints their figures as JSON (record them,
  * with the command and the machine, in docs/PERFORMANCE.md). `configure` (a whole deployment with the nodes'
  * configuration, about 10 minutes at time scale 1) runs only when named.
  */
 import os from 'node:os';
 import { runDeploymentBenchmark } from './deployment';
 import { runDurableEngineBenchmark } from './durableEngine';
+import { runMonitoringBenchmark } from './monitoring';
 
 async function main(): Promise<void> {
   const which = new Set(process.argv.slice(2));
@@ -20,6 +21,10 @@ async function main(): Promise<void> {
   if (all || which.has('deployment')) {
     console.log('deployment of the seed spec (default latency model):');
     console.log(JSON.stringify(await runDeploymentBenchmark(), null, 2));
+  }
+  if (all || which.has('monitoring')) {
+    console.log('monitoring: 1,000 registered clusters, one sweep (light clusters, simulator metrics):');
+    console.log(JSON.stringify(await runMonitoringBenchmark(), null, 2));
   }
   if (which.has('configure')) {
     console.log('deployment of the seed spec with the nodes configured (default latency model):');

@@ -2,13 +2,23 @@
  * POST /api/clusters/{subscriptionId}/{resourceGroup}/qwk — the QWK relay's snapshots. Anonymous at the host (the
  * relay holds no function key); every request is checked by its HMAC signature under the cluster's relay key.
  */
-import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { app, output, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { azureClients } from '../shared/azure/clients';
 import { ingestSnapshot } from '../shared/monitoring/qwkIngest';
 import { RELAY_MAX_BODY_BYTES } from '../shared/monitoring/qwkSnapshot';
 import { qwkSnapshotStore } from '../shared/monitoring/qwkSnapshotStore';
 import { RelayKeyReader } from '../shared/monitoring/relayKey';
 import { clusterRegistry } from '../shared/registry/clusterRegistry';
+import { SETTINGS } from '../shared/config';
+import { shardClusters, snapshotChanges } from '../shared/monitoring/clusterMonitor';
+import { QUEUES } from '../shared/names';
+import type { ClusterRecord } from '../shared/registry/clusterRecord';
+
+/**
+ * A snapshot that changes something (a sequence advanced, a commstat or peer changed, a node appeared) puts a
+ * one-cluster shard on QUEUES.evaluateShard: the evaluation (ARM reads) runs off the relay's request path.
+ */
+const evaluate = output.storageQueue({ queueName: QUEUES.evaluateShard, connection: SETTINGS.storage });
 
 const keys = new RelayKeyReader(() => azureClients().secrets(), 60_000);
 
@@ -21,6 +31,7 @@ export async function postQwkSnapshot(request: HttpRequest, context: InvocationC
     };
   const body = Buffer.from(await request.arrayBuffer());
   const source = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || 'unknown';
+  let registered: ClusterRecord | undefined;
   const res = await ingestSnapshot(
     {
       subscriptionId: request.params.subscriptionId ?? '',
@@ -30,13 +41,17 @@ export async function postQwkSnapshot(request: HttpRequest, context: InvocationC
       source,
     },
     {
-      isRegistered: async (sub, rg) => (await clusterRegistry().get(sub, rg)) !== undefined,
+      isRegistered: async (sub, rg) => (registered = await clusterRegistry().get(sub, rg)) !== undefined,
       relayKey: (sub, rg, fresh) => keys.get(sub, rg, fresh),
       keyMayBeStale: (sub, rg) => (keys.cachedAgeMs(sub, rg) ?? 0) > 10_000,
       getSnapshot: (sub, rg) => qwkSnapshotStore().get(sub, rg),
       putSnapshot: (record, etag) => qwkSnapshotStore().put(record, etag),
       now: Date.now,
       warn: (message, data) => context.warn(message, data),
+      onStored: (previous, record) => {
+        if (registered && snapshotChanges(previous, record))
+          context.extraOutputs.set(evaluate, shardClusters([registered], 'snapshot', record.receivedAt));
+      },
     },
   );
   return { status: res.status, jsonBody: res.body };
@@ -46,5 +61,6 @@ app.http('qwkIngest', {
   route: 'clusters/{subscriptionId}/{resourceGroup}/qwk',
   methods: ['POST'],
   authLevel: 'anonymous',
+  extraOutputs: [evaluate],
   handler: postQwkSnapshot,
 });

@@ -58,6 +58,10 @@ export const SETTINGS = {
   retryMaxAttempts: 'QWK_RETRY_MAX_ATTEMPTS',
   storage: 'AzureWebJobsStorage',
   publicUrl: 'QWK_PUBLIC_URL',
+  /** Six-field NCRONTAB of the monitoring sweep (default every 10 s). */
+  monitorSchedule: 'QWK_MONITOR_SCHEDULE',
+  /** How far back received Azure Monitor alerts are kept as evidence of an evaluation, in minutes (default 60). */
+  monitorAlertLookbackMinutes: 'QWK_MONITOR_ALERT_LOOKBACK_MINUTES',
   /** Set by App Service: the app's default host name (<app>.azurewebsites.net). */
   websiteHostname: 'WEBSITE_HOSTNAME',
   pagerDutyUrl: 'QWK_PAGERDUTY_URL',
@@ -130,6 +134,24 @@ function retryPolicy(env: Record<string, string | undefined>): RetryPolicy {
 
 function trimSlash(url: string): string {
   return url.replace(/\/+$/, '');
+}
+
+/** Monitoring settings (read at function registration too: never throws, a malformed value keeps the default). */
+export interface MonitoringConfig {
+  /** Six-field NCRONTAB ({second} {minute} {hour} {day} {month} {day-of-week}) of the sweep. */
+  schedule: string;
+  alertLookbackMinutes: number;
+}
+
+export const DEFAULT_MONITOR_SCHEDULE = '*/10 * * * * *';
+
+export function monitoringConfig(env: Record<string, string | undefined> = process.env): MonitoringConfig {
+  const schedule = env[SETTINGS.monitorSchedule]?.trim();
+  const lookback = Number(env[SETTINGS.monitorAlertLookbackMinutes]);
+  return {
+    schedule: schedule && schedule.split(/\s+/).length === 6 ? schedule : DEFAULT_MONITOR_SCHEDULE,
+    alertLookbackMinutes: Number.isFinite(lookback) && lookback > 0 ? lookback : 60,
+  };
 }
 
 let cached: AppConfig | undefined;

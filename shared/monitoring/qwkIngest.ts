@@ -29,6 +29,8 @@ export interface IngestDeps {
   getSnapshot(subscriptionId: string, resourceGroup: string): Promise<StoredSnapshot | undefined>;
   putSnapshot(record: QwkSnapshotRecord, etag: string | undefined): Promise<void>;
   now(): number;
+  /** Called once the snapshot is stored (the evaluation trigger: Monitoring 3/5). Its failure does not undo it. */
+  onStored?(previous: QwkSnapshotRecord | undefined, record: QwkSnapshotRecord): Promise<void> | void;
   warn(message: string, data: Record<string, unknown>): void;
 }
 
@@ -102,6 +104,14 @@ export async function ingestSnapshot(req: IngestRequest, deps: IngestDeps): Prom
     });
     try {
       await deps.putSnapshot(record, stored?.etag);
+      try {
+        await deps.onStored?.(stored?.record, record);
+      } catch (err) {
+        deps.warn('qwk relay: the evaluation after a snapshot could not be queued', {
+          cluster,
+          error: err instanceof Error ? err.message : String(err),
+        });
+      }
       return { status: 202, body: { accepted: true, counter: record.counter, objects: record.objects.length } };
     } catch (err) {
       if (!(err instanceof SnapshotConflictError) || attempt >= 3) throw err;

@@ -74,6 +74,18 @@ export class QwkSnapshotStore {
     }
   }
 
+  /** Every cluster's latest snapshot in one subscription (one partition query). */
+  async listBySubscription(subscriptionId: string): Promise<QwkSnapshotRecord[]> {
+    await this.ensureTable();
+    const out: QwkSnapshotRecord[] = [];
+    const partition = subscriptionId.toLowerCase().replace(/'/g, "''");
+    for await (const row of this.table.listEntities<Row>({
+      queryOptions: { filter: `PartitionKey eq '${partition}'` },
+    }))
+      out.push(fromRow(row));
+    return out;
+  }
+
   /** Writes the record if the row is still at `etag` (undefined: only if there is no row). */
   async put(record: QwkSnapshotRecord, etag: string | undefined): Promise<void> {
     await this.ensureTable();

@@ -19,6 +19,11 @@ export interface ClusterRecord {
   location: string;
   deploymentId: string;
   loadBalancerId: string;
+  /**
+   * The ILB's load-balancing rule whose per-backend probe health monitoring reads (`beginHealthAndWait`). Absent in
+   * rows registered before it was recorded: the probe signal is then missing (MonitoringBlind) until re-registered.
+   */
+  loadBalancingRule?: string;
   frontendIp: string;
   servicePort: number;
   probePort: number;
@@ -27,6 +32,8 @@ export interface ClusterRecord {
   qwk: { sharePath: string; mountPoint: string; hbeatTime: number; numHbeats: number; quorumLossAction: string };
   /** The node where the hierarchy is In Service (as the deployment left it). */
   activeNode: string;
+  /** The QWK relay's interval (spec monitoring.relayIntervalSeconds): how soon a silent relay is noticed. */
+  relayIntervalSeconds?: number;
   registeredAt: string;
   /** Where the cluster's pages go (the spec's `monitoring`); absent on rows written before paging existed. */
   paging?: ClusterPaging;
@@ -58,6 +65,14 @@ function resourceId(plan: DeploymentPlan, kind: DeploymentPlan['resources'][numb
   return r.id;
 }
 
+/** The name of the load balancer's (single) load-balancing rule, as planned. */
+function ruleOf(plan: DeploymentPlan): { loadBalancingRule?: string } {
+  const lb = plan.resources.find((x) => x.kind === 'loadBalancer');
+  const body = lb?.body;
+  const name = body?.loadBalancingRules?.[0]?.name;
+  return name ? { loadBalancingRule: name } : {};
+}
+
 export function clusterRecord(
   plan: DeploymentPlan,
   p: ScriptParams,
@@ -70,6 +85,7 @@ export function clusterRecord(
     location: plan.location,
     deploymentId: o.deploymentId,
     loadBalancerId: resourceId(plan, 'loadBalancer'),
+    ...ruleOf(plan),
     frontendIp: p.loadBalancer.frontendIp,
     servicePort: p.loadBalancer.port,
     probePort: p.loadBalancer.probePort,
@@ -94,6 +110,9 @@ export function clusterRecord(
       quorumLossAction: p.qwk.quorumLossAction,
     },
     activeNode: primary.name,
+    ...(p.monitoring?.relayIntervalSeconds !== undefined
+      ? { relayIntervalSeconds: p.monitoring.relayIntervalSeconds }
+      : {}),
     registeredAt: o.registeredAt,
     ...(o.paging ? { paging: o.paging } : {}),
   };

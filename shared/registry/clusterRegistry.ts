@@ -84,6 +84,18 @@ export class ClusterRegistry {
     }
   }
 
+  /** Every cluster of one subscription (one partition query). */
+  async listBySubscription(subscriptionId: string): Promise<ClusterRecord[]> {
+    await this.ensureTable();
+    const out: ClusterRecord[] = [];
+    const partition = subscriptionId.toLowerCase().replace(/'/g, "''");
+    for await (const row of this.table.listEntities<Row>({
+      queryOptions: { filter: `PartitionKey eq '${partition}'` },
+    }))
+      out.push(fromRow(row));
+    return out;
+  }
+
   async list(): Promise<ClusterRecord[]> {
     await this.ensureTable();
     const out: ClusterRecord[] = [];
@@ -99,6 +111,7 @@ function fromRow(row: Row): ClusterRecord {
     location: row.location,
     deploymentId: row.deploymentId,
     loadBalancerId: row.loadBalancerId,
+    ...(row.loadBalancingRule ? { loadBalancingRule: row.loadBalancingRule } : {}),
     frontendIp: row.frontendIp,
     servicePort: row.servicePort,
     probePort: row.probePort,
@@ -106,6 +119,7 @@ function fromRow(row: Row): ClusterRecord {
     witness: JSON.parse(row.witness),
     qwk: JSON.parse(row.qwk),
     activeNode: row.activeNode,
+    ...(typeof row.relayIntervalSeconds === 'number' ? { relayIntervalSeconds: row.relayIntervalSeconds } : {}),
     registeredAt: row.registeredAt,
     ...(row.paging ? { paging: JSON.parse(row.paging) as ClusterPaging } : {}),
   };

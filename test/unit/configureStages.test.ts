@@ -220,6 +220,8 @@ describe('secrets', () => {
       frontendIp: '10.5.1.100',
       probePort: 12345,
       servicePort: 5432,
+      loadBalancingRule: 'LKL-QWK-storage-rule',
+      relayIntervalSeconds: 5,
       qwk: {
         sharePath: '/root/qwkshare',
         mountPoint: '/mnt/qwkmnt',
