@@ -11,7 +11,7 @@ import { OPERATOR_SECRETS } from '../shared/names';
 import { makeSimClients } from './azure-sim/sdkClients';
 import { sandboxMode } from './azure-sim/vm';
 import { FUNCTION_KEY_SETTING, MASTER_KEY_SETTING } from './host';
-import { REPO_ROOT, startStack } from './stack';
+import { LOCAL_SUBSCRIPTION_ID, REPO_ROOT, startStack } from './stack';
 
 /** lifeKeeper.licenseSecretName's default. */
 const LICENSE_SECRET = OPERATOR_SECRETS.lifeKeeperLicense;
@@ -107,6 +107,9 @@ async function main(): Promise<void> {
     configure: false,
     resourceGroup: 'LKL-QWK-infra-only',
   });
+  const ca = path.relative(process.cwd(), stack.sim.caFile);
+  const clusterPath = `${LOCAL_SUBSCRIPTION_ID}/LKL-QWK-storage`;
+  const cluster = { sim: `${stack.sim.url}/_sim/clusters/${clusterPath}`, api: `${base}/api/clusters/${clusterPath}` };
   console.log(`
   Functions host   ${base}   (function key ${created ? 'created in' : 'from'} local.settings.json)
   Azure simulator  ${stack.sim.url}   (CA ${path.relative(process.cwd(), stack.sim.caFile)})
@@ -123,6 +126,11 @@ async function main(): Promise<void> {
     curl -sS '${base}/api/deployments' -H 'x-functions-key: ${key}'
   A deployment's durable instance (history included), through the Durable management API and the master key:
     curl -sS '${base}/runtime/webhooks/durabletask/instances/<id>?showHistory=true' -H 'x-functions-key: ${masterKey}'
+
+  Break it the way the guide's §9.3 does (nodeA's eth1 and eth0 down), then watch qwk-ops notice (≈ 30 s):
+    curl -sS --cacert ${ca} -X POST '${cluster.sim}/faults' -H 'content-type: application/json' -d '{"kind":"isolateNode","vm":"Clstr-nodeA"}'
+    curl -sS '${cluster.api}' -H 'x-functions-key: ${key}'
+    curl -sS --cacert ${ca} -X DELETE '${cluster.sim}/faults'      # heal it; the incidents resolve
 
   Pages (default routes: the simulator's PagerDuty, Teams and webhook stand-ins; each also printed here as [page]):
     curl -sS -X POST '${base}/api/clusters/<subscription>/<resource group>/test-page' -H 'x-functions-key: ${key}'
