@@ -5,7 +5,8 @@
  * Services. A unit counts as an installed program (rather than a package unit the stubs model through state files)
  * when its file is under /etc/systemd/system and its ExecStart is not /bin/true. While the VM runs and the unit is
  * active (the systemctl stub's /run/systemd/sim-active/<unit>), its ExecStart runs as a long-lived sandbox process
- * (own mount/PID/network namespaces, chroot, as Run Command scripts). A newer active marker (systemctl restart)
+ * (own mount/PID/network namespaces, chroot, as Run Command scripts — the same `unshare` arguments, so in a user
+ * namespace when the simulator is not root, see sandboxMode.ts). A newer active marker (systemctl restart)
  * restarts it; Restart=on-failure/always restarts it RestartSec (real seconds) after a failing exit, otherwise the
  * unit becomes inactive. Enabled units are marked active at boot (stubs/sim-boot), so they start with the VM. A VM
  * that stops, crashes or halts (power not running) loses its services at once. Output goes to the unit's journal,
@@ -29,6 +30,7 @@ import * as path from 'node:path';
 import { generate } from 'selfsigned';
 import type { ModelVm } from './clusterModel';
 import { WRAPPER } from './sandboxExec';
+import { unshareArgs } from './sandboxMode';
 import { stubsDir } from './sandboxPaths';
 
 export interface ServiceView {
@@ -343,13 +345,7 @@ export class ServiceManager {
     const child = spawn(
       'unshare',
       [
-        '--mount',
-        '--uts',
-        '--net',
-        '--pid',
-        '--ipc',
-        '--fork',
-        '--kill-child',
+        ...unshareArgs(),
         'bash',
         '-c',
         WRAPPER,
