@@ -160,6 +160,9 @@ beforeAll(async () => {
     QWK_PAGING_BASE_DELAY_MS: '100',
     QWK_PAGING_MAX_DELAY_MS: '2000',
     QWK_PAGING_SEND_LEASE_MS: '2000',
+    // These tests put incident transitions on the queue themselves: the health sweep, which would diagnose the
+    // VM-less clusters registered here and page their (real) conditions too, stays off.
+    'AzureWebJobs.monitorSweep.Disabled': 'true',
   };
   host = await startChildHost(env);
 }, 120_000);
