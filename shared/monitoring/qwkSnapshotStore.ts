@@ -4,7 +4,7 @@
  * Large JSON columns are split into chunks (a table property holds at most 32K UTF-16 characters).
  */
 import type { TableClient, TableEntity } from '@azure/data-tables';
-import { tableClient, tableCreator, targetKeys } from '../azure/tables';
+import { deleteRowIfExists, listPartition, tableClient, tableCreator, targetKeys } from '../azure/tables';
 import { appConfig, ConfigError, SETTINGS } from '../config';
 import { TABLES } from '../names';
 import type { QwkSnapshotRecord } from './qwkSnapshot';
@@ -65,25 +65,14 @@ export class QwkSnapshotStore {
   async remove(subscriptionId: string, resourceGroup: string): Promise<boolean> {
     await this.ensureTable();
     const k = targetKeys(subscriptionId, resourceGroup);
-    try {
-      await this.table.deleteEntity(k.partitionKey, k.rowKey);
-      return true;
-    } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404) return false;
-      throw err;
-    }
+    return deleteRowIfExists(this.table, k.partitionKey, k.rowKey);
   }
 
   /** Every cluster's latest snapshot in one subscription (one partition query). */
   async listBySubscription(subscriptionId: string): Promise<QwkSnapshotRecord[]> {
     await this.ensureTable();
-    const out: QwkSnapshotRecord[] = [];
-    const partition = subscriptionId.toLowerCase().replace(/'/g, "''");
-    for await (const row of this.table.listEntities<Row>({
-      queryOptions: { filter: `PartitionKey eq '${partition}'` },
-    }))
-      out.push(fromRow(row));
-    return out;
+    const rows = await listPartition<Row>(this.table, targetKeys(subscriptionId, '').partitionKey);
+    return rows.map(fromRow);
   }
 
   /** Writes the record if the row is still at `etag` (undefined: only if there is no row). */

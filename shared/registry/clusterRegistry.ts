@@ -5,7 +5,7 @@
  */
 import type { TableClient, TableEntity } from '@azure/data-tables';
 import { isNotFound } from '../azure/errors';
-import { tableClient, tableCreator, targetKeys } from '../azure/tables';
+import { deleteRowIfExists, listPartition, tableClient, tableCreator, targetKeys } from '../azure/tables';
 import { appConfig, ConfigError, SETTINGS } from '../config';
 import { TABLES } from '../names';
 import type { ClusterPaging, ClusterRecord } from './clusterRecord';
@@ -75,25 +75,14 @@ export class ClusterRegistry {
   async remove(subscriptionId: string, resourceGroup: string): Promise<boolean> {
     await this.ensureTable();
     const k = targetKeys(subscriptionId, resourceGroup);
-    try {
-      await this.table.deleteEntity(k.partitionKey, k.rowKey);
-      return true;
-    } catch (err) {
-      if (isNotFound(err)) return false;
-      throw err;
-    }
+    return deleteRowIfExists(this.table, k.partitionKey, k.rowKey);
   }
 
   /** Every cluster of one subscription (one partition query). */
   async listBySubscription(subscriptionId: string): Promise<ClusterRecord[]> {
     await this.ensureTable();
-    const out: ClusterRecord[] = [];
-    const partition = subscriptionId.toLowerCase().replace(/'/g, "''");
-    for await (const row of this.table.listEntities<Row>({
-      queryOptions: { filter: `PartitionKey eq '${partition}'` },
-    }))
-      out.push(fromRow(row));
-    return out;
+    const rows = await listPartition<Row>(this.table, targetKeys(subscriptionId, '').partitionKey);
+    return rows.map(fromRow);
   }
 
   async list(): Promise<ClusterRecord[]> {
