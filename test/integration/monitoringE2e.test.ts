@@ -134,6 +134,7 @@ async function waitForIncident(rg: string, match: (i: Incident) => boolean, seen
 }
 
 const incidentsBefore: Record<string, Incident[]> = {};
+const pagesBefore: Record<string, number> = {};
 
 beforeAll(async () => {
   stack = await startConfigStack({ timeScale: 0.005, functionKey: KEY });
@@ -174,6 +175,8 @@ beforeAll(async () => {
       .map(async (rg) => {
         const v = await healthy(rg);
         incidentsBefore[rg] = v.incidents;
+        const p = await pages(rg);
+        pagesBefore[rg] = p.triggers.length + p.resolves.length + p.teams.length;
       }),
   );
 }, 1_200_000);
@@ -185,6 +188,7 @@ afterAll(async () => {
 function ready(rg: string) {
   expect(deployFailures[rg], `deployment of ${rg}`).toBeUndefined();
   expect(incidentsBefore[rg], `${rg}: incidents after the deployment (its switchover is maintenance)`).toEqual([]);
+  expect(pagesBefore[rg], `${rg}: pages before any fault`).toBe(0);
 }
 
 describe.concurrent('cluster health end to end (one stack, one cluster per scenario)', () => {
