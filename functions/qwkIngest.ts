@@ -10,13 +10,15 @@ import { qwkSnapshotStore } from '../shared/monitoring/qwkSnapshotStore';
 import { RelayKeyReader } from '../shared/monitoring/relayKey';
 import { clusterRegistry } from '../shared/registry/clusterRegistry';
 import { SETTINGS } from '../shared/config';
-import { shardClusters, snapshotChanges } from '../shared/monitoring/clusterMonitor';
+import { shardClusters, snapshotCallsForEvaluation } from '../shared/monitoring/clusterMonitor';
 import { QUEUES } from '../shared/names';
 import type { ClusterRecord } from '../shared/registry/clusterRecord';
 
 /**
- * A snapshot that changes something (a sequence advanced, a commstat or peer changed, a node appeared) puts a
- * one-cluster shard on QUEUES.evaluateShard: the evaluation (ARM reads) runs off the relay's request path.
+ * A snapshot that changes something (a sequence advanced, a commstat or peer changed, a node appeared), or that
+ * shows the cluster settling into a condition (an object stopped for over half of HBEATTIME × NUMHBEATS, a comm path
+ * not UP: `snapshotCallsForEvaluation`), puts a one-cluster shard on QUEUES.evaluateShard: the evaluation (ARM
+ * reads) runs off the relay's request path.
  */
 const evaluate = output.storageQueue({ queueName: QUEUES.evaluateShard, connection: SETTINGS.storage });
 
@@ -49,7 +51,7 @@ export async function postQwkSnapshot(request: HttpRequest, context: InvocationC
       now: Date.now,
       warn: (message, data) => context.warn(message, data),
       onStored: (previous, record) => {
-        if (registered && snapshotChanges(previous, record))
+        if (registered && snapshotCallsForEvaluation(previous, record, registered))
           context.extraOutputs.set(evaluate, shardClusters([registered], 'snapshot', record.receivedAt));
       },
     },

@@ -184,6 +184,31 @@ export function snapshotChanges(previous: QwkSnapshotRecord | undefined, next: Q
 }
 
 /**
+ * Whether a stored relay record calls for an evaluation now: it changed something (`snapshotChanges`), or it shows a
+ * cluster settling into a condition — a registered node without an object, a comm path not UP, or an object that has
+ * not advanced for more than half of HBEATTIME × NUMHBEATS by the witness's clock. An object that stopped does not
+ * change the snapshot, yet it is exactly what NodeLost / WitnessLost (and the probe reads that confirm a failover)
+ * are made of: evaluating only changed snapshots left their observations to the 10 s sweep, which put §9.3's first
+ * incident and WitnessLost past the 35 s the issue allows. A healthy cluster still evaluates only on changes.
+ */
+export function snapshotCallsForEvaluation(
+  previous: QwkSnapshotRecord | undefined,
+  next: QwkSnapshotRecord,
+  record: Pick<ClusterRecord, 'nodes' | 'qwk'>,
+): boolean {
+  if (snapshotChanges(previous, next)) return true;
+  const limitS = record.qwk.hbeatTime * record.qwk.numHbeats;
+  const norm = (name: string) => name.toLowerCase().replace(/_/g, '-');
+  for (const n of record.nodes) {
+    const o = next.nodes.find((x) => norm(x.node) === norm(n.name));
+    if (!o) return true;
+    if (o.peers.some((p) => (p.commstat ?? 'UP').toUpperCase() !== 'UP')) return true;
+    if ((Date.parse(next.witnessTime) - Date.parse(o.lastAdvancedAt)) / 1000 > limitS / 2) return true;
+  }
+  return false;
+}
+
+/**
  * Whether an evaluation reads the VMs' power states (one instance view per VM): when the probe or the relay is
  * missing, not exactly one node answers, the relay is silent past one interval and its slack, or a node's object
  * is stale or its comm paths are not UP. A plainly healthy cluster is not read: its power cannot have changed

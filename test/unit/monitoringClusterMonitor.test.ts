@@ -6,6 +6,7 @@ import {
   parseShardMessage,
   relayFromRecord,
   shardClusters,
+  snapshotCallsForEvaluation,
   snapshotChanges,
 } from '../../shared/monitoring/clusterMonitor';
 import { clusterDetail, clusterList } from '../../shared/monitoring/clusterView';
@@ -228,6 +229,48 @@ describe('relayFromRecord and snapshotChanges', () => {
     { name: 'a node appeared', prev: { ...snap(1), nodes: snap(1).nodes.slice(0, 1) }, next: snap(1), changes: true },
   ])('$name', ({ prev, next, changes }) => {
     expect(snapshotChanges(prev, next)).toBe(changes);
+  });
+  const at = (r: QwkSnapshotRecord, witnessTime: string): QwkSnapshotRecord => ({ ...r, counter: 8, witnessTime });
+  it.each([
+    {
+      name: 'healthy and unchanged: the sweep is enough',
+      prev: snap(1),
+      next: at(snap(1), '2026-11-25T10:00:05Z'),
+      calls: false,
+    },
+    { name: 'changed', prev: snap(1), next: snap(2), calls: true },
+    {
+      name: 'objects 9 s and 11 s old (≤ half of 24 s)',
+      prev: snap(1),
+      next: at(snap(1), '2026-11-25T10:00:12Z'),
+      calls: false,
+    },
+    {
+      name: "nodeB's object 13 s old (> half of 24 s)",
+      prev: snap(1),
+      next: at(snap(1), '2026-11-25T10:00:14Z'),
+      calls: true,
+    },
+    {
+      name: 'commstat DOWN, unchanged',
+      prev: snap(1, 'DOWN'),
+      next: at(snap(1, 'DOWN'), '2026-11-25T10:00:05Z'),
+      calls: true,
+    },
+    {
+      name: 'a peer without commstat counts as UP',
+      prev: snap(1, 'UP', [{ node: 'Clstr-nodeA' }]),
+      next: at(snap(1, 'UP', [{ node: 'Clstr-nodeA' }]), '2026-11-25T10:00:05Z'),
+      calls: false,
+    },
+    {
+      name: 'a registered node without an object, unchanged',
+      prev: { ...snap(1), nodes: snap(1).nodes.slice(0, 1) },
+      next: { ...snap(1), counter: 8, nodes: snap(1).nodes.slice(0, 1) },
+      calls: true,
+    },
+  ])('snapshotCallsForEvaluation: $name', ({ prev, next, calls }) => {
+    expect(snapshotCallsForEvaluation(prev, next, record(SUB_A, 'rg'))).toBe(calls);
   });
   it('facts come from the registry row', () => {
     const f = factsFromRecord(record(SUB_A, 'rg'));
