@@ -39,7 +39,7 @@ export interface ShardMessage {
   location: string;
   clusters: ClusterRef[];
   /** What asked for it: the sweep, a relay snapshot, an alert. */
-  reason: 'sweep' | 'snapshot' | 'alert';
+  reason: 'sweep' | 'snapshot' | 'alert' | 'recheck';
   at: string;
 }
 
@@ -47,6 +47,27 @@ const lc = (s: string) => s.toLowerCase();
 export const clusterId = (c: ClusterRef) => `${lc(c.subscriptionId)}/${lc(c.resourceGroup)}`;
 
 // --- pure ------------------------------------------------------------------------------------------------------
+
+/** How soon a cluster whose evaluation left something settling is evaluated again (SplitBrain needs 5 s apart). */
+export const RECHECK_SECONDS = 5;
+
+/** One-cluster shards to evaluate again in RECHECK_SECONDS: the clusters of `results` where something is settling. */
+export function recheckShards(
+  shard: Pick<ShardMessage, 'subscriptionId' | 'location' | 'clusters'>,
+  results: readonly ClusterResult[],
+  at: string,
+): ShardMessage[] {
+  const settling = new Set(results.filter((r) => r.ok && r.settling).map((r) => r.cluster));
+  return shard.clusters
+    .filter((c) => settling.has(clusterId(c)))
+    .map((c) => ({
+      subscriptionId: shard.subscriptionId,
+      location: shard.location,
+      clusters: [c],
+      reason: 'recheck',
+      at,
+    }));
+}
 
 /** Shards of ≤ `size` clusters, each of one subscription and region (ARM compares both case-insensitively). */
 export function shardClusters(
@@ -93,7 +114,7 @@ export function parseShardMessage(input: unknown): ShardMessage | undefined {
     subscriptionId: m.subscriptionId,
     location: m.location,
     clusters: m.clusters.map((c) => ({ subscriptionId: c.subscriptionId, resourceGroup: c.resourceGroup })),
-    reason: m.reason === 'snapshot' || m.reason === 'alert' ? m.reason : 'sweep',
+    reason: m.reason === 'snapshot' || m.reason === 'alert' || m.reason === 'recheck' ? m.reason : 'sweep',
     at: typeof m.at === 'string' ? m.at : '',
   };
 }
@@ -289,6 +310,8 @@ export interface ClusterResult {
   transitions?: number;
   /** Signals that could not be read, with why. */
   signalErrors: string[];
+  /** Something is settling but not yet a condition (the diagnosis' notes): worth a look again soon. */
+  settling?: boolean;
   error?: string;
 }
 
@@ -464,6 +487,7 @@ export class ClusterMonitor {
         state: result.health.state,
         transitions: result.transitions.length,
         signalErrors,
+        settling: result.health.notes.length > 0,
       };
     } catch (err) {
       deps.warn('monitoring: evaluation failed', { cluster: id, error: errText(err) });

@@ -1,9 +1,11 @@
 /** The monitoring services on the app's storage account and Azure clients (process-wide, built on first use). */
+import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
 import { azureClients } from '../azure/clients';
 import { appConfig, ConfigError, monitoringConfig, SETTINGS } from '../config';
 import { clusterRegistry } from '../registry/clusterRegistry';
+import { QUEUES } from '../names';
 import { AlertStore } from './alertStore';
-import { ClusterMonitor, sdkSignalReaders } from './clusterMonitor';
+import { ClusterMonitor, RECHECK_SECONDS, sdkSignalReaders, type ShardMessage } from './clusterMonitor';
 import { IncidentStore } from './incidentStore';
 import { qwkSnapshotStore } from './qwkSnapshotStore';
 
@@ -41,3 +43,25 @@ export function clusterMonitor(warn: (message: string, data: Record<string, unkn
   return monitor;
 }
 let currentWarn: (message: string, data: Record<string, unknown>) => void = () => undefined;
+
+let shardQueue: Promise<QueueClient> | undefined;
+/**
+ * Puts shards on QUEUES.evaluateShard, invisible for RECHECK_SECONDS: a settling cluster is looked at again that much
+ * later instead of at the next sweep (base64 JSON, as the Functions host reads queue messages).
+ */
+export async function scheduleRechecks(shards: readonly ShardMessage[]): Promise<void> {
+  if (shards.length === 0) return;
+  const q = await (shardQueue ??= (async () => {
+    const client = QueueServiceClient.fromConnectionString(storage()).getQueueClient(QUEUES.evaluateShard);
+    await client.createIfNotExists();
+    return client;
+  })().catch((err: unknown) => {
+    shardQueue = undefined;
+    throw err;
+  }));
+  await Promise.all(
+    shards.map((s) =>
+      q.sendMessage(Buffer.from(JSON.stringify(s), 'utf8').toString('base64'), { visibilityTimeout: RECHECK_SECONDS }),
+    ),
+  );
+}
