@@ -2,6 +2,11 @@
  * `npm start` (dist/local/start.js: Azurite, the simulator, the host in one process group) killed with SIGKILL while
  * a `configure: false` deployment creates its VMs, then started again on the same state (Azurite's location and the
  * simulator's state dir): the deployment completes on its own, without a new POST, and Azure holds each VM once.
+ *
+ * Azurite keeps its data in memory and writes it to its location only every 5 s (LokiJS autosave), so a SIGKILL
+ * loses its last seconds of acknowledged writes (Azure Storage would keep them). Killed too early, the restarted host
+ * has no trace of the deployment (GET answers 404). So the test kills only once Azurite's files hold the deployment
+ * with its VMs being created: the crash the test means, of a deployment the task hub knows of.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -62,6 +67,27 @@ async function startLocal(env: Record<string, string>): Promise<{ child: ChildPr
   return { child: c, output: () => out };
 }
 
+/**
+ * The deployment's status row (`instance`, durable store.ts) as Azurite's table file on disk holds it, or undefined.
+ * Azurite writes the file whole (temporary file, then rename), so a read sees one complete save.
+ */
+function persistedInstance(id: string): { status?: string; customStatus?: string } | undefined {
+  const file = path.join(root, 'azurite', '__azurite_db_table__.json');
+  if (!existsSync(file)) return undefined;
+  const db = JSON.parse(readFileSync(file, 'utf8')) as {
+    collections?: { name: string; data: { PartitionKey: string; RowKey: string; properties: any }[] }[];
+  };
+  const rows = db.collections?.find((c) => c.name.endsWith('$QwkOpsInstances'))?.data ?? [];
+  return rows.find((r) => r.PartitionKey === id && r.RowKey === 'instance')?.properties as
+    { status?: string; customStatus?: string } | undefined;
+}
+
+const vmRunning = (customStatus: string | undefined): boolean =>
+  !!customStatus &&
+  ((JSON.parse(customStatus) as { steps?: { name: string; status: string }[] }).steps ?? []).some(
+    (s) => s.name.startsWith('vm:') && s.status === 'running',
+  );
+
 /** SIGKILL of the whole process group (Azurite and the VMs' processes with it), as a crash of the machine's session. */
 async function killGroup(c: ChildProcess): Promise<void> {
   const exited = new Promise<void>((resolve) => {
@@ -91,8 +117,9 @@ it('npm start killed mid-deployment and restarted completes the deployment witho
     AZURITE_TABLE_PORT: String(table),
     AZURITE_LOCATION: path.join(root, 'azurite'),
     SIM_STATE_DIR: path.join(root, 'azure-sim'),
-    // VM creation takes 90 s × 0.02 = 1.8 s: long enough to kill everything while VMs are being created
-    SIM_TIME_SCALE: '0.02',
+    // VM creation takes 90 s × 0.15 = 13.5 s: long enough for Azurite to save (every 5 s) while VMs are being
+    // created, and to kill everything then
+    SIM_TIME_SCALE: '0.15',
     QWK_RETRY_BASE_MS: '50',
   };
   let local = await startLocal(env);
@@ -108,6 +135,18 @@ it('npm start killed mid-deployment and restarted completes the deployment witho
     v.steps.some((s: any) => s.name.startsWith('vm:') && s.status === 'running'),
   );
   expect(inFlight.runtimeStatus).toBe('Running');
+  // Kill once Azurite's files hold the deployment with a VM being created (see the top of this file).
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const row = persistedInstance(id);
+    if (row?.status === 'Running' && vmRunning(row.customStatus)) break;
+    const live = (await getDeployment(api, id)).json;
+    if (live.runtimeStatus !== 'Running' || Date.now() > deadline)
+      throw new Error(
+        `Azurite never saved deployment ${id} with a VM being created; on disk: ${JSON.stringify(row)}; now: ${JSON.stringify(live).slice(0, 2000)}`,
+      );
+    await new Promise((r) => setTimeout(r, 200));
+  }
   await killGroup(local.child);
 
   local = await startLocal(env);

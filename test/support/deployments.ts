@@ -46,15 +46,17 @@ export async function waitForDeployment(
 ) {
   const deadline = Date.now() + timeoutMs;
   let last: Record<string, any> = {};
+  let lastStatus = 0;
   while (Date.now() < deadline) {
     const { status, json } = await getDeployment(api, id);
-    if (status === 200) {
-      last = json;
-      if (TERMINAL.has(json.runtimeStatus) || until?.(json)) return json;
-    }
+    lastStatus = status;
+    last = json;
+    if (status === 200 && (TERMINAL.has(json.runtimeStatus) || until?.(json))) return json;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`deployment ${id} did not finish in ${timeoutMs} ms; last: ${JSON.stringify(last).slice(0, 2000)}`);
+  throw new Error(
+    `deployment ${id} did not finish in ${timeoutMs} ms; last (HTTP ${lastStatus}): ${JSON.stringify(last).slice(0, 2000)}`,
+  );
 }
 
 /**
