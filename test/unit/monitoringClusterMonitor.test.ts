@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  recheckShards,
   clustersForTargets,
   factsFromRecord,
   needsPowerRead,
@@ -92,6 +93,40 @@ describe('shardClusters', () => {
     const ids = out.flatMap((s) => s.clusters.map((c) => `${c.subscriptionId}/${c.resourceGroup}`.toLowerCase()));
     expect(new Set(ids).size).toBe(clusters.length);
     expect(ids.length).toBe(clusters.length);
+  });
+});
+
+describe('recheckShards', () => {
+  const shard = {
+    subscriptionId: 'sub',
+    location: 'japaneast',
+    clusters: [
+      { subscriptionId: 'sub', resourceGroup: 'RG-a' },
+      { subscriptionId: 'sub', resourceGroup: 'rg-b' },
+      { subscriptionId: 'sub', resourceGroup: 'rg-c' },
+    ],
+  };
+  it.each([
+    ['nothing settling', [false, false, false], []],
+    ['one settling', [false, true, false], ['rg-b']],
+    ['two settling', [true, false, true], ['RG-a', 'rg-c']],
+  ] as const)('%s', (_name, settling, expected) => {
+    const results = shard.clusters.map((c, i) => ({
+      cluster: `sub/${c.resourceGroup.toLowerCase()}`,
+      ok: true,
+      settling: settling[i],
+      signalErrors: [],
+    }));
+    const out = recheckShards(shard, results, '2026-11-25T00:00:00Z');
+    expect(out.map((s) => s.clusters.map((c) => c.resourceGroup)).flat()).toEqual(expected);
+    expect(out.every((s) => s.reason === 'recheck' && s.clusters.length === 1 && s.location === 'japaneast')).toBe(
+      true,
+    );
+    for (const s of out) expect(parseShardMessage(JSON.stringify(s))).toMatchObject({ reason: 'recheck' });
+  });
+  it('a failed evaluation is not rechecked (the sweep retries it)', () => {
+    const failed = [{ cluster: 'sub/rg-a', ok: false, settling: true, signalErrors: [] }];
+    expect(recheckShards(shard, failed, '2026-11-25T00:00:00Z')).toEqual([]);
   });
 });
 
