@@ -52,7 +52,8 @@ function userArgs(mode: Extract<SandboxMode, { kind: 'userns' }>): string[] {
  */
 export async function removeTree(dir: string, mode: SandboxMode = sandboxMode()): Promise<void> {
   if (mode.kind !== 'userns' || !mode.subIds) {
-    await fs.promises.rm(dir, { recursive: true, force: true });
+    // retried: a process of the VM that was just stopped may still be closing a file in the tree (ENOTEMPTY)
+    await fs.promises.rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
     return;
   }
   await new Promise<void>((resolve, reject) => {

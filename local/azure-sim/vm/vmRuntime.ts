@@ -177,6 +177,8 @@ export class VmRuntimeImpl implements SimVmRuntime {
     const e = this.vms.get(vmId.toLowerCase());
     if (!e) return;
     this.vms.delete(vmId.toLowerCase());
+    // its service processes die with it before its tree goes (they would write into it meanwhile)
+    this.serviceManager.reconcileAll();
     await e.sandbox.remove();
     const dir = e.sandbox.paths.clusterDir;
     if (![...this.vms.values()].some((v) => v.sandbox.paths.clusterDir === dir)) {
@@ -190,12 +192,12 @@ export class VmRuntimeImpl implements SimVmRuntime {
   /** The resource group is gone: its model stops and every sandbox of it is removed. */
   async clusterDeleted(cluster: ClusterRef): Promise<void> {
     const dir = path.join(this.options.rootDir, clusterKeyOf(cluster.subscriptionId, cluster.resourceGroup));
-    for (const [key, v] of [...this.vms]) {
-      if (v.sandbox.paths.clusterDir !== dir) continue;
-      this.vms.delete(key);
-      await v.sandbox.remove();
-    }
+    const doomed = [...this.vms].filter(([, v]) => v.sandbox.paths.clusterDir === dir);
+    for (const [key] of doomed) this.vms.delete(key);
+    // the model (QWK writers, probe) and the VMs' service processes stop first: they would write into the trees
     this.dropModel(dir);
+    this.serviceManager.reconcileAll();
+    for (const [, v] of doomed) await v.sandbox.remove();
   }
 
   private dropModel(dir: string): void {
