@@ -4,6 +4,7 @@
  * header must repeat the resource group's name. Answers 202 + Location of the operation's status
  * (GET /api/deployments/{id}, like a deployment's).
  */
+import { isNotFound } from '../shared/azure/errors';
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { azureClients } from '../shared/azure/clients';
@@ -35,7 +36,7 @@ export async function deleteCluster(request: HttpRequest, context: InvocationCon
           .resources(subscriptionId)
           .resourceGroups.get(resourceGroup)
           .catch((err: unknown) => {
-            if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+            if (isNotFound(err)) return undefined;
             throw err;
           })
       : undefined;

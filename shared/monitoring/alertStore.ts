@@ -7,6 +7,7 @@
  *   `<resource group>~<receipt row key>`): what an evaluation passes to the diagnosis as `signals.alerts`. One
  *   partition per subscription lets a sweep shard (one subscription) read its alerts with one query.
  */
+import { isNotFound } from '../azure/errors';
 import type { TableClient } from '@azure/data-tables';
 import { tableClient, tableCreator } from '../azure/tables';
 import { TABLES } from '../names';
@@ -15,8 +16,6 @@ import type { ClusterAlert } from './signals';
 const RECEIPTS = 'received';
 /** Property values hold 32K UTF-16 characters; an alert's evidence is cut to this. */
 const MAX_JSON = 30_000;
-
-const statusOf = (err: unknown) => (err as { statusCode?: number }).statusCode;
 
 export interface AlertReceipt {
   alertId: string;
@@ -46,7 +45,7 @@ export class AlertStore {
       const row = await this.table.getEntity<{ receipt: string }>(RECEIPTS, dedupRowKey);
       return JSON.parse(row.receipt) as AlertReceipt;
     } catch (err) {
-      if (statusOf(err) === 404) return undefined;
+      if (isNotFound(err)) return undefined;
       throw err;
     }
   }

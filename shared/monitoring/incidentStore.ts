@@ -17,6 +17,7 @@
  * published → remove it from the outbox. A crash anywhere leaves it in the outbox, and the next evaluation (or
  * `deliver`) republishes what is still pending once it is older than the grace period.
  */
+import { isConflict, isNotFound, isPreconditionFailed } from '../azure/errors';
 import type { TableClient, TableEntity } from '@azure/data-tables';
 import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
 import { tableClient, tableCreator, targetKeys } from '../azure/tables';
@@ -75,8 +76,6 @@ const CHUNK = 30_000;
 
 type Row = Record<string, unknown> & { partitionKey: string; rowKey: string; etag?: string };
 
-const statusOf = (err: unknown) => (err as { statusCode?: number }).statusCode;
-
 export class IncidentStore {
   private readonly ensureTables: () => Promise<void>;
   private queueReady?: Promise<void>;
@@ -120,7 +119,7 @@ export class IncidentStore {
       const row = await this.health.getEntity<Row>(k.partitionKey, k.rowKey);
       return { ...fromHealthRow(row), etag: row.etag };
     } catch (err) {
-      if (statusOf(err) === 404) return undefined;
+      if (isNotFound(err)) return undefined;
       throw err;
     }
   }
@@ -162,7 +161,7 @@ export class IncidentStore {
           outbox,
         };
       } catch (err) {
-        if (statusOf(err) === 409 || statusOf(err) === 412) continue; // another evaluation won: recompute
+        if (isConflict(err) || isPreconditionFailed(err)) continue; // another evaluation won: recompute
         throw err;
       }
     }
@@ -312,7 +311,7 @@ export class IncidentStore {
         ...writeJson('transition', t),
       });
     } catch (err) {
-      if (statusOf(err) !== 409) throw err;
+      if (!isConflict(err)) throw err;
       row = await this.incidents.getEntity<Row>(partition, rowKey);
     }
     await this.saveIncident(partition, t.incident);
@@ -344,7 +343,7 @@ export class IncidentStore {
       try {
         current = await this.incidents.getEntity<Row>(partition, rowKey);
       } catch (err) {
-        if (statusOf(err) !== 404) throw err;
+        if (!isNotFound(err)) throw err;
       }
       if (current && Number(current.revision) >= incident.revision) return;
       try {
@@ -352,7 +351,7 @@ export class IncidentStore {
         else await this.incidents.createEntity(entity);
         return;
       } catch (err) {
-        if (statusOf(err) === 409 || statusOf(err) === 412) continue;
+        if (isConflict(err) || isPreconditionFailed(err)) continue;
         throw err;
       }
     }
@@ -378,7 +377,7 @@ export class IncidentStore {
         await this.health.updateEntity(toHealthRow(k, { ...stored, outbox }), 'Replace', { etag: stored.etag });
         return;
       } catch (err) {
-        if (statusOf(err) === 412) continue;
+        if (isPreconditionFailed(err)) continue;
         throw err;
       }
     }

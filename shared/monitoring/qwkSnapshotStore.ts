@@ -3,6 +3,7 @@
  * lower case). Written with an ETag: insert when there is no row, replace only if the row is still the one read.
  * Large JSON columns are split into chunks (a table property holds at most 32K UTF-16 characters).
  */
+import { isNotFound, statusCodeOf } from '../azure/errors';
 import type { TableClient, TableEntity } from '@azure/data-tables';
 import { deleteRowIfExists, listPartition, tableClient, tableCreator, targetKeys } from '../azure/tables';
 import { appConfig, ConfigError, SETTINGS } from '../config';
@@ -56,7 +57,7 @@ export class QwkSnapshotStore {
       const row = await this.table.getEntity<Row>(k.partitionKey, k.rowKey);
       return { record: fromRow(row), etag: row.etag };
     } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+      if (isNotFound(err)) return undefined;
       throw err;
     }
   }
@@ -83,7 +84,7 @@ export class QwkSnapshotStore {
       if (etag === undefined) await this.table.createEntity(entity);
       else await this.table.updateEntity(entity, 'Replace', { etag });
     } catch (err) {
-      const status = (err as { statusCode?: number }).statusCode;
+      const status = statusCodeOf(err);
       if (status === 409 || status === 412) throw new SnapshotConflictError();
       throw err;
     }

@@ -11,6 +11,7 @@
  *
  * Keys are URI-encoded (an incident key holds '/' and '#', which table keys must not).
  */
+import { isConflict, isNotFound, isPreconditionFailed, statusCodeOf } from '../azure/errors';
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import { tableClient, tableCreator } from '../azure/tables';
 import { appConfig, ConfigError, SETTINGS } from '../config';
@@ -81,8 +82,6 @@ export const notificationRow = (eventId: string, route: string) => `n|${enc(even
 export const stateRow = (route: string, incidentKey: string) => `s|${route}|${enc(incidentKey)}`;
 const RATE_PARTITION = 'ratelimit';
 
-const statusOf = (err: unknown) => (err as { statusCode?: number }).statusCode;
-
 type RecordRow = NotificationRecord & { partitionKey: string; rowKey: string };
 interface StateEntity {
   partitionKey: string;
@@ -134,7 +133,7 @@ export class PagingStore {
       );
       return { value: toRecord(row), etag: row.etag };
     } catch (err) {
-      if (statusOf(err) === 404) return undefined;
+      if (isNotFound(err)) return undefined;
       throw err;
     }
   }
@@ -155,7 +154,7 @@ export class PagingStore {
       );
       return { value: record, etag: r.etag! };
     } catch (err) {
-      if (statusOf(err) === 409) return undefined;
+      if (isConflict(err)) return undefined;
       throw err;
     }
   }
@@ -174,7 +173,7 @@ export class PagingStore {
       );
       return r.etag!;
     } catch (err) {
-      if (statusOf(err) === 412) throw new PreconditionFailed();
+      if (isPreconditionFailed(err)) throw new PreconditionFailed();
       throw err;
     }
   }
@@ -206,7 +205,7 @@ export class PagingStore {
       );
       return { value: toState(row), etag: row.etag };
     } catch (err) {
-      if (statusOf(err) === 404) return undefined;
+      if (isNotFound(err)) return undefined;
       throw err;
     }
   }
@@ -235,7 +234,7 @@ export class PagingStore {
       if (etag === undefined) await this.notifications.createEntity(entity);
       else await this.notifications.updateEntity(entity, 'Replace', { etag });
     } catch (err) {
-      const code = statusOf(err);
+      const code = statusCodeOf(err);
       if (code === 409 || code === 412) throw new PreconditionFailed();
       throw err;
     }
@@ -272,7 +271,7 @@ export class PagingStore {
       );
       return { value: { tokens: row.tokens, updatedAtMs: row.updatedAtMs }, etag: row.etag };
     } catch (err) {
-      if (statusOf(err) === 404) return undefined;
+      if (isNotFound(err)) return undefined;
       throw err;
     }
   }
@@ -288,7 +287,7 @@ export class PagingStore {
       if (etag === undefined) await this.notifications.createEntity(entity);
       else await this.notifications.updateEntity(entity, 'Replace', { etag });
     } catch (err) {
-      const code = statusOf(err);
+      const code = statusCodeOf(err);
       if (code === 409 || code === 412) throw new PreconditionFailed();
       throw err;
     }
@@ -320,7 +319,7 @@ export class PagingStore {
       await this.silences.deleteEntity(clusterPartition(cluster), id);
       return true;
     } catch (err) {
-      if (statusOf(err) === 404) return false;
+      if (isNotFound(err)) return false;
       throw err;
     }
   }

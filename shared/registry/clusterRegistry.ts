@@ -55,7 +55,7 @@ export class ClusterRegistry {
       );
       return true;
     } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404) return false;
+      if (isNotFound(err)) return false;
       throw err;
     }
   }

@@ -4,6 +4,7 @@
  * `reports/<yyyy-mm-dd>/…`); the date is the UTC date of the period's end, which the id carries, so a report is
  * read by id without a listing. Saving the same report again overwrites it (a retried timer run is harmless).
  */
+import { isNotFound } from '../azure/errors';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { CONTAINERS } from '../names';
 import type { HealthReport } from './figures';
@@ -104,7 +105,7 @@ export class ReportStore {
       const buffer = await this.container.getBlockBlobClient(name).downloadToBuffer();
       return buffer.toString('utf8');
     } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404) return null;
+      if (isNotFound(err)) return null;
       throw err;
     }
   }
