@@ -14,6 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { formatPath } from '../spec/crossChecks';
 
 export const COMMON_ALERT_SCHEMA_ID = 'azureMonitorCommonAlertSchema';
 /** Azure Monitor caps a common-schema alert at 256 KB; a larger body is not one (413). */
@@ -186,15 +187,6 @@ export interface AlertError {
 export type ParseAlertResult = { ok: true; alert: CommonAlert } | { ok: false; errors: AlertError[] };
 
 export type ParseAlertBodyResult = ParseAlertResult | { ok: false; tooLarge: true; errors: AlertError[] };
-
-function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((text, key) => {
-    if (typeof key === 'number') return `${text}[${key}]`;
-    const name = String(key);
-    if (/^[A-Za-z_$][\w$]*$/.test(name)) return text ? `${text}.${name}` : name;
-    return `${text}[${JSON.stringify(name)}]`;
-  }, '');
-}
 
 function describe(v: unknown): string {
   if (v === null) return 'null';

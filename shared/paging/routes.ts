@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { type Severity, SEVERITY_RANK } from '../monitoring/contracts';
 import { formatPath } from '../spec/crossChecks';
+import { int } from '../spec/zodInt';
 import { DEFAULT_RENOTIFY_MINUTES, DEFAULT_REPEAT_MINUTES } from './flapGuard';
 import { nameProblem } from '../spec/azureNames';
 
@@ -115,17 +116,6 @@ export const routesSchema = z
  * The paging fields of the spec's `monitoring` object, to spread into its schema:
  * `z.strictObject({ ...monitoringPagingFields, … })`. `routes` absent = the app-wide default routes.
  */
-/** An integer in [min, max]. (Not zod's .int(): in the spec its issue would abort the cross-field checks.) */
-function int(min: number, max: number) {
-  return z
-    .number()
-    .superRefine((v, ctx) => {
-      if (!Number.isInteger(v)) ctx.addIssue({ code: 'custom', message: `expected an integer, got ${v}` });
-    })
-    .min(min)
-    .max(max);
-}
-
 export const monitoringPagingFields = {
   routes: routesSchema.optional(),
   /** Flapping guard: at most one trigger per incident and route in this many minutes, unless the severity rises. */

@@ -3,6 +3,7 @@
  * unknown fields refused. Field-local rules (formats, ranges, Azure name rules) live here; rules that relate
  * several fields live in cross-checks.ts and run on the whole spec.
  */
+import { int } from './zodInt';
 import { monitoringPagingFields } from '../paging/routes';
 import { z } from 'zod';
 import { GENERATED_SECRETS } from '../names';
@@ -24,16 +25,6 @@ const azureName = (kind: AzureNameKind) => checkedString((v) => nameProblem(kind
 const ipv4 = checkedString(ipv4Problem);
 const ipv4Cidr = checkedString(ipv4CidrProblem);
 
-/** An integer in [min, max]. (Not zod's .int(): its issue aborts the cross-field checks.) */
-function int(min: number, max: number) {
-  return z
-    .number()
-    .superRefine((v, ctx) => {
-      if (!Number.isInteger(v)) ctx.addIssue({ code: 'custom', message: `expected an integer, got ${v}` });
-    })
-    .min(min)
-    .max(max);
-}
 const port = int(1, 65535);
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
