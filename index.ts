@@ -24,6 +24,7 @@ import './orchestrations/activities/runConfigStep';
 import './orchestrations/activities/restartVm';
 import './orchestrations/activities/probeVm';
 import './orchestrations/activities/registerCluster';
+import './orchestrations/activities/ensureAlertRules';
 import './orchestrations/activities/deregisterCluster';
 import './orchestrations/activities/deleteResourceGroup';
 import './orchestrations/activities/probeResourceGroup';

@@ -43,6 +43,11 @@ export interface AppConfig {
    * QWK_PUBLIC_URL, else https://<WEBSITE_HOSTNAME> in Azure; undefined when neither is set.
    */
   publicUrl: string | undefined;
+  /**
+   * Name of the Key Vault secret holding the function key of `POST /api/alerts`, which the deployment puts into the
+   * cluster's action group webhook (`?code=`). Undefined: the deployment creates no Azure alerts (its step says so).
+   */
+  alertsFunctionKeySecretName: string | undefined;
 }
 
 export const SETTINGS = {
@@ -58,6 +63,8 @@ export const SETTINGS = {
   retryMaxAttempts: 'QWK_RETRY_MAX_ATTEMPTS',
   storage: 'AzureWebJobsStorage',
   publicUrl: 'QWK_PUBLIC_URL',
+  /** Key Vault secret NAME of the alert route's function key (the deployment's action group webhook). */
+  alertsFunctionKeySecret: 'QWK_ALERTS_FUNCTION_KEY_SECRET',
   /** Six-field NCRONTAB of the monitoring sweep (default every 10 s). */
   monitorSchedule: 'QWK_MONITOR_SCHEDULE',
   /** How far back received Azure Monitor alerts are kept as evidence of an evaluation, in minutes (default 60). */
@@ -105,6 +112,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (publicUrl !== undefined && !/^https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~/-]*)?$/.test(publicUrl)) {
     throw new ConfigError(`${SETTINGS.publicUrl} must be an https:// URL such as https://myapp.azurewebsites.net`);
   }
+  const alertsKeySecret = env[SETTINGS.alertsFunctionKeySecret]?.trim() || undefined;
+  if (alertsKeySecret !== undefined && !/^[0-9A-Za-z-]{1,127}$/.test(alertsKeySecret)) {
+    throw new ConfigError(
+      `${SETTINGS.alertsFunctionKeySecret} must be a Key Vault secret name (1-127 letters, digits and dashes)`,
+    );
+  }
   return {
     armEndpoint: trimSlash(env[SETTINGS.armEndpoint] || 'https://management.azure.com'),
     keyVaultUrl: env[SETTINGS.keyVaultUrl] ? trimSlash(env[SETTINGS.keyVaultUrl]!) : undefined,
@@ -116,6 +129,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     deploymentsTable: env[SETTINGS.deploymentsTable] || TABLES.deployments,
     retry: retryPolicy(env),
     publicUrl,
+    alertsFunctionKeySecretName: alertsKeySecret,
   };
 }
 

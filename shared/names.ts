@@ -36,6 +36,11 @@ export const ACTIVITIES = {
   probeResourceGroup: 'probeResourceGroup',
   /** Deletes (Key Vault soft delete) the cluster's generated secrets by name; never reads a value. */
   deleteClusterSecrets: 'deleteClusterSecrets',
+  /**
+   * PUTs the cluster's Azure-native alerts (action group → POST /api/alerts, metric and Resource Health alert rules);
+   * resolves the alert route's function key from Key Vault itself (it never travels through history).
+   */
+  ensureAlertRules: 'ensureAlertRules',
 } as const;
 
 /** Instance id prefixes of orchestrations started by the app. */
@@ -58,6 +63,8 @@ export const STEPS = {
   configure: (vm: string, id: string) => `configure:${vm}:${id}`,
   /** The cluster registry row, after the configuration's last stage. */
   register: 'register',
+  /** The cluster's Azure Monitor alert rules and action group, after registration (skipped when not configured). */
+  alerts: 'alerts',
   /** Tear-down: the registry and snapshot rows removed. */
   deregister: 'deregister',
   /** Tear-down: the resource group deleted (ARM begin, then durable-timer polls until it is gone). */

@@ -3,7 +3,8 @@
  * appear, stage by stage, in the deployment's own custom status (a sub-orchestration's status is not visible
  * through its parent): prepare (VM facts, generated secrets), the stages of shared/configure/stages.ts — each a
  * Task.all over one configureNode sub-orchestration per VM of the stage, every task yielded exactly once — then the
- * cluster's row in the registry.
+ * cluster's row in the registry and its Azure-native alerts (step `alerts`; the activity skips it, saying why, when
+ * the app settings for the alert webhook are absent).
  *
  * Deterministic: no I/O, no clock but context.df.currentUtcDateTime.
  */
@@ -17,8 +18,9 @@ import type {
 } from '../../shared/configure/contracts';
 import { generatedSecrets, secretBindings } from '../../shared/configure/secrets';
 import { configurationStages } from '../../shared/configure/stages';
-import type { DeployClusterInput, DeploymentPhase } from '../../shared/deployments/contracts';
+import type { DeployClusterInput, DeploymentPhase, StepOutcome } from '../../shared/deployments/contracts';
 import type { DeploymentError, StepTracker } from '../../shared/deployments/stepTracker';
+import type { EnsureAlertRulesInput } from '../../shared/monitoring/alertRulesDeployer';
 import { ACTIVITIES, ORCHESTRATIONS, STEPS } from '../../shared/names';
 import type { DeploymentPlan } from '../../shared/plan';
 import { clusterPaging, clusterRecord, type ClusterRecord } from '../../shared/registry/clusterRecord';
@@ -142,5 +144,16 @@ export function* runConfiguration(
     () => context.df.callActivityWithRetry(ACTIVITIES.registerCluster, CRASH_RETRY, record),
   ]);
   tracker.succeed(STEPS.register, now(), `registered; active node ${record.activeNode}`);
+
+  // Azure Monitor alerts feeding POST /api/alerts. Only names and ids travel: the activity resolves the route's key.
+  const alertsInput: EnsureAlertRulesInput = {
+    record,
+    ...(input.spec.monitoring?.azureAlerts ? { azureAlerts: input.spec.monitoring.azureAlerts } : {}),
+    tags: input.spec.tags,
+  };
+  const [alerts] = yield* step(STEPS.alerts, 'registering', [
+    () => context.df.callActivityWithRetry(ACTIVITIES.ensureAlertRules, CRASH_RETRY, alertsInput),
+  ]);
+  tracker.succeed(STEPS.alerts, now(), (alerts as Extract<StepOutcome, { ok: true }>).detail);
   return record;
 }

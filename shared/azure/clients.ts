@@ -4,6 +4,7 @@
  */
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { ComputeManagementClient } from '@azure/arm-compute';
+import { MonitorClient } from '@azure/arm-monitor';
 import { NetworkManagementClient } from '@azure/arm-network';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { DefaultAzureCredential } from '@azure/identity';
@@ -25,6 +26,8 @@ export interface AzureClients {
   resources(subscriptionId: string): ResourceManagementClient;
   network(subscriptionId: string): NetworkManagementClient;
   compute(subscriptionId: string): ComputeManagementClient;
+  /** Azure Monitor's ARM resources (action groups, metric and activity log alert rules). */
+  monitor(subscriptionId: string): MonitorClient;
   secrets(): SecretClient;
   metrics(location: string): MetricsClient;
 }
@@ -46,6 +49,7 @@ export function createAzureClients(config: AppConfig = appConfig()): AzureClient
     resources: (sub) => once(`resources:${sub}`, () => new ResourceManagementClient(credential, sub, arm)),
     network: (sub) => once(`network:${sub}`, () => new NetworkManagementClient(credential, sub, arm)),
     compute: (sub) => once(`compute:${sub}`, () => new ComputeManagementClient(credential, sub, arm)),
+    monitor: (sub) => once(`monitor:${sub}`, () => new MonitorClient(credential, sub, arm)),
     secrets: () =>
       once('secrets', () => {
         if (!config.keyVaultUrl)

@@ -18,7 +18,10 @@ export function deploymentSteps(plan: DeploymentPlan): StepDefinition[] {
   ];
 }
 
-/** The configuration's steps, after `after` (the infrastructure's last steps): prepare, each VM's steps, register. */
+/**
+ * The configuration's steps, after `after` (the infrastructure's last steps): prepare, each VM's steps, register,
+ * then the cluster's Azure alerts.
+ */
 export function configurationStepDefinitions(spec: ClusterSpec, after: string[]): StepDefinition[] {
   const refs = configStepRefs(configurationStages(scriptParamsFromSpec(spec)));
   const names = refs.map((r) => STEPS.configure(r.vm, r.id));
@@ -26,5 +29,6 @@ export function configurationStepDefinitions(spec: ClusterSpec, after: string[])
     { name: STEPS.prepare, dependsOn: after },
     ...names.map((name) => ({ name, dependsOn: [STEPS.prepare] })),
     { name: STEPS.register, dependsOn: names },
+    { name: STEPS.alerts, dependsOn: [STEPS.register] },
   ];
 }

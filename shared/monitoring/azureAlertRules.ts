@@ -8,12 +8,13 @@
  *   (split-brain); an active/passive pair averages 50, which is why Azure's baseline alert (< 90) does not fit;
  *   PT1M frequency, PT5M window;
  * - VipAvailability < 90 (the frontend's data path);
- * - Resource Health activity-log alerts on the three VMs (the witness above all: §9.4);
+ * - Resource Health activity-log alerts on the three VMs (the witness above all: §9.4), one rule per VM: a leaf
+ *   condition per field, as every activity log alert API version takes it (`anyOf` exists only from 2020-10-01);
  * - VmAvailabilityMetric < 1 on the witness.
  *
- * NOT WIRED YET: the deployment activity that PUTs these (after registration, reading the function key from Key
- * Vault by a secret-name setting) is for the integrator. The webhook URL carries the function key: it is a secret
- * and must never be logged or put in orchestration history (build it inside the activity).
+ * The deployment's step `alerts` PUTs them (orchestrations/activities/ensureAlertRules.ts). The webhook URL carries
+ * the function key: it is a secret and must never be logged or put in orchestration history (it is built inside the
+ * activity; nothing here logs).
  */
 import type {
   ActionGroupResource,
@@ -136,25 +137,92 @@ export function clusterAlertRules(r: ClusterRecord, s: AlertRuleSettings): Clust
       threshold: s.witnessAvailabilityBelow ?? ALERT_RULE_DEFAULTS.witnessAvailabilityBelow,
     }),
   ];
-  const vms = [...r.nodes.map((n) => n.vmId), r.witness.vmId];
-  const activityLogAlerts = [
-    {
-      name: `${prefix}-resource-health`,
-      body: {
-        location: 'Global',
-        tags,
-        scopes: [`/subscriptions/${r.subscriptionId}/resourceGroups/${r.resourceGroup}`],
-        enabled: true,
-        description: 'Resource Health of the cluster VMs (nodes and witness)',
-        condition: {
-          allOf: [
-            { field: 'category', equals: 'ResourceHealth' },
-            { anyOf: vms.map((id) => ({ field: 'resourceId', equals: id })) },
-          ],
-        },
-        actions: { actionGroups: [{ actionGroupId }] },
-      } satisfies ActivityLogAlertResource,
-    },
-  ];
+  const vms = [...r.nodes.map((n) => ({ name: n.name, vmId: n.vmId })), { name: r.witness.name, vmId: r.witness.vmId }];
+  const activityLogAlerts = vms.map((vm) => ({
+    name: `${prefix}-health-${vm.name}`,
+    body: {
+      location: 'Global',
+      tags,
+      scopes: [vm.vmId],
+      enabled: true,
+      description: `Resource Health of ${vm.name === r.witness.name ? 'the witness' : 'cluster node'} ${vm.name}`,
+      condition: {
+        allOf: [
+          { field: 'category', equals: 'ResourceHealth' },
+          { field: 'resourceId', equals: vm.vmId },
+        ],
+      },
+      actions: { actionGroups: [{ actionGroupId }] },
+    } satisfies ActivityLogAlertResource,
+  }));
   return { actionGroup: { name: agName, body: actionGroup }, metricAlerts, activityLogAlerts };
+}
+
+/** The spec's `monitoring.azureAlerts` (absent from deployments started before it existed: the defaults apply). */
+export interface AzureAlertsSpec {
+  enabled: boolean;
+  operatorEmail?: string;
+  namePrefix?: string;
+  outageBelow: number;
+  splitBrainAbove: number;
+  vipBelow: number;
+}
+
+/** The alert route as an action group calls it: `<public URL>/api/alerts?code=<function key>`. A SECRET. */
+export function alertWebhookUrl(publicUrl: string, functionKey: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/api/alerts?code=${encodeURIComponent(functionKey)}`;
+}
+
+/** Whether the deployment creates the alerts, from the app settings and the spec (pure); `skip` says why not. */
+export function alertStepDecision(
+  settings: { publicUrl: string | undefined; functionKeySecretName: string | undefined },
+  spec: AzureAlertsSpec | undefined,
+  names: { publicUrl: string; functionKeySecret: string },
+): { skip: string } | { publicUrl: string; functionKeySecretName: string } {
+  if (spec && !spec.enabled) return { skip: 'skipped: monitoring.azureAlerts.enabled is false in the spec' };
+  const missing = [
+    ...(settings.functionKeySecretName ? [] : [names.functionKeySecret]),
+    ...(settings.publicUrl ? [] : [names.publicUrl]),
+  ];
+  if (missing.length > 0 || !settings.publicUrl || !settings.functionKeySecretName)
+    return {
+      skip: `skipped: no Azure alerts created, app setting ${missing.join(' and ')} not set (the webhook of the action group needs the app's public URL and the Key Vault secret holding the function key of POST /api/alerts)`,
+    };
+  return { publicUrl: settings.publicUrl, functionKeySecretName: settings.functionKeySecretName };
+}
+
+/** The rule settings of a cluster from its spec (defaults where the spec is older than the field). */
+export function alertRuleSettings(
+  spec: AzureAlertsSpec | undefined,
+  webhookUrl: string,
+  tags: Record<string, string> = {},
+): AlertRuleSettings {
+  return {
+    webhookUrl,
+    tags,
+    ...(spec?.operatorEmail ? { operatorEmail: spec.operatorEmail } : {}),
+    ...(spec?.namePrefix ? { prefix: spec.namePrefix } : {}),
+    outageBelow: spec?.outageBelow ?? ALERT_RULE_DEFAULTS.outageBelow,
+    splitBrainAbove: spec?.splitBrainAbove ?? ALERT_RULE_DEFAULTS.splitBrainAbove,
+    vipBelow: spec?.vipBelow ?? ALERT_RULE_DEFAULTS.vipBelow,
+  };
+}
+
+export type AlertPut =
+  | { kind: 'actionGroup'; name: string; body: ActionGroupResource }
+  | { kind: 'metricAlert'; name: string; body: MetricAlertResource }
+  | { kind: 'activityLogAlert'; name: string; body: ActivityLogAlertResource };
+
+/**
+ * The PUTs of a cluster's alerts in two rounds: the action group alone (the rules refer to it, and Azure refuses a
+ * rule whose action group does not exist), then every rule at once. Each PUT is idempotent (fixed names).
+ */
+export function alertRulePuts(rules: ClusterAlertRules): AlertPut[][] {
+  return [
+    [{ kind: 'actionGroup', ...rules.actionGroup }],
+    [
+      ...rules.metricAlerts.map((m): AlertPut => ({ kind: 'metricAlert', ...m })),
+      ...rules.activityLogAlerts.map((a): AlertPut => ({ kind: 'activityLogAlert', ...a })),
+    ],
+  ];
 }

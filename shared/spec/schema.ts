@@ -5,6 +5,7 @@
  */
 import { int } from './zodInt';
 import { monitoringPagingFields } from '../paging/routes';
+import { ALERT_RULE_DEFAULTS } from '../monitoring/azureAlertRules';
 import { z } from 'zod';
 import { GENERATED_SECRETS } from '../names';
 import { type AzureNameKind, nameProblem, toSecretNameFragment } from './azureNames';
@@ -314,10 +315,53 @@ const keyVaultSchema = z.strictObject({
   postgresPasswordSecretName: secretName.optional(),
 });
 
+/** A percentage threshold of an availability metric (0–100). */
+const percent = (fallback: number) => z.number().min(0).max(100).default(fallback);
+
+/** An e-mail address as an action group's e-mail receiver takes it (one address, no display name). */
+const EMAIL =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+
+/**
+ * The cluster's Azure-native alerts (docs/MONITORING.md "What Azure alerting adds"): the deployment creates them
+ * after registration. The webhook's URL and key come from app settings, not from here.
+ */
+const azureAlertsSchema = z
+  .strictObject({
+    /** false: the deployment creates no Azure alert rules for this cluster */
+    enabled: z.boolean().default(true),
+    /** an operator's e-mail address, added to the action group besides the qwk-ops webhook */
+    operatorEmail: checkedString((v) =>
+      v.length <= 254 && EMAIL.test(v) ? null : `expected one e-mail address such as ops@example.com, got "${v}"`,
+    ).optional(),
+    /** name prefix of the action group and the rules; default `qwk-<resource group>` */
+    namePrefix: checkedString((v) =>
+      /^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$/.test(v)
+        ? null
+        : `expected 1-60 letters, digits, '.', '_' or '-' starting with a letter or digit, got "${v}"`,
+    ).optional(),
+    /** DipAvailability average below this: no backend answers the probe (outage) */
+    outageBelow: percent(ALERT_RULE_DEFAULTS.outageBelow),
+    /** DipAvailability average above this: both backends answer (split-brain); an active/passive pair averages 50 */
+    splitBrainAbove: percent(ALERT_RULE_DEFAULTS.splitBrainAbove),
+    /** VipAvailability average below this: the frontend's data path is degraded */
+    vipBelow: percent(ALERT_RULE_DEFAULTS.vipBelow),
+  })
+  .superRefine((a, ctx) => {
+    if (a.outageBelow >= a.splitBrainAbove)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['outageBelow'],
+        message: `must be below splitBrainAbove (${a.splitBrainAbove}), got ${a.outageBelow}: an active/passive pair averages 50`,
+      });
+  });
+
 const monitoringSchema = z.strictObject({
   /** how often the QWK relay on the witness posts the share's QWK objects to qwk-ops (seconds) */
   relayIntervalSeconds: int(2, 60).default(SEED.monitoring.relayIntervalSeconds),
   ...monitoringPagingFields,
+  /** the Azure Monitor alert rules and action group the deployment creates */
+  azureAlerts: azureAlertsSchema.prefault({}),
 });
 
 const tagsSchema = z.record(z.string(), z.string());

@@ -82,3 +82,17 @@ describe('retry policy from app settings (config.ts)', () => {
     expect(loadConfig({ QWK_DEPLOYMENTS_TABLE: 'other' }).deploymentsTable).toBe('other');
   });
 });
+
+describe('the alert route key setting (config.ts)', () => {
+  it.each<[Record<string, string>, string | undefined]>([
+    [{}, undefined],
+    [{ QWK_ALERTS_FUNCTION_KEY_SECRET: '' }, undefined],
+    [{ QWK_ALERTS_FUNCTION_KEY_SECRET: 'qwk-alerts-key' }, 'qwk-alerts-key'],
+  ])('%j → %s', (env, name) => {
+    expect(loadConfig(env).alertsFunctionKeySecretName).toBe(name);
+  });
+
+  it('refuses a value that is not a Key Vault secret name (a key pasted instead of its name)', () => {
+    expect(() => loadConfig({ QWK_ALERTS_FUNCTION_KEY_SECRET: 'abc/def==' })).toThrow(/QWK_ALERTS_FUNCTION_KEY_SECRET/);
+  });
+});

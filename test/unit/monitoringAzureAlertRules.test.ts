@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { clusterAlertRules, groupShortName } from '../../shared/monitoring/azureAlertRules';
+import {
+  alertRulePuts,
+  alertRuleSettings,
+  alertStepDecision,
+  alertWebhookUrl,
+  clusterAlertRules,
+  groupShortName,
+} from '../../shared/monitoring/azureAlertRules';
 import type { ClusterRecord } from '../../shared/registry/clusterRecord';
 
 const SUB = '00000000-0000-0000-0000-00000000000a';
@@ -51,14 +58,21 @@ describe('clusterAlertRules', () => {
     ]);
   });
 
-  it('Resource Health on the three VMs', () => {
-    const [rh] = rules.activityLogAlerts;
-    expect(rh.body.condition?.allOf[0]).toEqual({ field: 'category', equals: 'ResourceHealth' });
-    expect(rh.body.condition?.allOf[1].anyOf?.map((c) => c.equals)).toEqual([
-      record.nodes[0].vmId,
-      record.nodes[1].vmId,
-      record.witness.vmId,
+  it('Resource Health on the three VMs: one rule per VM, leaf conditions only (every API version takes them)', () => {
+    expect(rules.activityLogAlerts.map((a) => a.name)).toEqual([
+      'qwk-LKL-QWK-storage-health-Clstr-nodeA',
+      'qwk-LKL-QWK-storage-health-Clstr-nodeB',
+      'qwk-LKL-QWK-storage-health-Witness-node',
     ]);
+    const vms = [record.nodes[0].vmId, record.nodes[1].vmId, record.witness.vmId];
+    rules.activityLogAlerts.forEach((rh, i) => {
+      expect(rh.body.scopes).toEqual([vms[i]]);
+      expect(rh.body.condition?.allOf).toEqual([
+        { field: 'category', equals: 'ResourceHealth' },
+        { field: 'resourceId', equals: vms[i] },
+      ]);
+      expect(rh.body.actions?.actionGroups?.[0].actionGroupId).toMatch(/\/actionGroups\/qwk-LKL-QWK-storage-ops$/);
+    });
   });
 
   it('thresholds and prefix from settings', () => {
@@ -76,5 +90,79 @@ describe('clusterAlertRules', () => {
     expect(() => clusterAlertRules(record, { webhookUrl: 'http://x/api/alerts' })).toThrow(/https/);
     expect(groupShortName('LKL-QWK-storage')).toBe('qwkLKLQWKsto');
     expect(groupShortName('a')).toBe('qwka');
+  });
+});
+
+describe('the deployment step `alerts` (pure parts)', () => {
+  const NAMES = { publicUrl: 'QWK_PUBLIC_URL', functionKeySecret: 'QWK_ALERTS_FUNCTION_KEY_SECRET' };
+  const spec = { enabled: true, outageBelow: 25, splitBrainAbove: 75, vipBelow: 90 };
+
+  it.each<[string, { publicUrl?: string; functionKeySecretName?: string }, typeof spec | undefined, RegExp | null]>([
+    ['both settings', { publicUrl: 'https://a.test', functionKeySecretName: 'k' }, spec, null],
+    [
+      'both settings, an older spec without azureAlerts',
+      { publicUrl: 'https://a.test', functionKeySecretName: 'k' },
+      undefined,
+      null,
+    ],
+    ['no key secret setting', { publicUrl: 'https://a.test' }, spec, /QWK_ALERTS_FUNCTION_KEY_SECRET not set/],
+    ['no public URL', { functionKeySecretName: 'k' }, spec, /QWK_PUBLIC_URL not set/],
+    ['neither', {}, spec, /QWK_ALERTS_FUNCTION_KEY_SECRET and QWK_PUBLIC_URL not set/],
+    [
+      'disabled by the spec',
+      { publicUrl: 'https://a.test', functionKeySecretName: 'k' },
+      { ...spec, enabled: false },
+      /enabled is false/,
+    ],
+  ])('%s', (_name, settings, s, skip) => {
+    const d = alertStepDecision(
+      { publicUrl: settings.publicUrl, functionKeySecretName: settings.functionKeySecretName },
+      s,
+      NAMES,
+    );
+    if (skip) expect('skip' in d && d.skip).toMatch(skip);
+    else expect(d).toEqual({ publicUrl: 'https://a.test', functionKeySecretName: 'k' });
+  });
+
+  it('builds the webhook URL with the key as ?code=, encoded', () => {
+    expect(alertWebhookUrl('https://app.test/', 'a/b+c==')).toBe('https://app.test/api/alerts?code=a%2Fb%2Bc%3D%3D');
+  });
+
+  it('takes names and thresholds from the spec, defaults for an older spec', () => {
+    const s = alertRuleSettings({ ...spec, operatorEmail: 'o@x.test', namePrefix: 'p', outageBelow: 10 }, URL, {
+      'managed-by': 'qwk-ops',
+    });
+    expect(s).toEqual({
+      webhookUrl: URL,
+      tags: { 'managed-by': 'qwk-ops' },
+      operatorEmail: 'o@x.test',
+      prefix: 'p',
+      outageBelow: 10,
+      splitBrainAbove: 75,
+      vipBelow: 90,
+    });
+    expect(alertRuleSettings(undefined, URL)).toEqual({
+      webhookUrl: URL,
+      tags: {},
+      outageBelow: 25,
+      splitBrainAbove: 75,
+      vipBelow: 90,
+    });
+  });
+
+  it('PUTs the action group alone first, then every rule', () => {
+    const rounds = alertRulePuts(clusterAlertRules(record, { webhookUrl: URL }));
+    expect(rounds.map((r) => r.map((p) => `${p.kind}:${p.name}`))).toEqual([
+      ['actionGroup:qwk-LKL-QWK-storage-ops'],
+      [
+        'metricAlert:qwk-LKL-QWK-storage-outage',
+        'metricAlert:qwk-LKL-QWK-storage-split-brain',
+        'metricAlert:qwk-LKL-QWK-storage-vip',
+        'metricAlert:qwk-LKL-QWK-storage-witness-availability',
+        'activityLogAlert:qwk-LKL-QWK-storage-health-Clstr-nodeA',
+        'activityLogAlert:qwk-LKL-QWK-storage-health-Clstr-nodeB',
+        'activityLogAlert:qwk-LKL-QWK-storage-health-Witness-node',
+      ],
+    ]);
   });
 });

@@ -130,7 +130,12 @@ describe('parseClusterSpec: defaults', () => {
           adminCredentialsSecretName: 'LKL-QWK-storage-admin-ssh-key',
           postgresPasswordSecretName: 'LKL-QWK-storage-postgres-password',
         },
-        monitoring: { relayIntervalSeconds: 5, renotifyMinutes: 5, repeatMinutes: 60 },
+        monitoring: {
+          relayIntervalSeconds: 5,
+          renotifyMinutes: 5,
+          repeatMinutes: 60,
+          azureAlerts: { enabled: true, outageBelow: 25, splitBrainAbove: 75, vipBelow: 90 },
+        },
       },
     });
   });
@@ -314,6 +319,42 @@ const INVALID: [string, Json, string, string][] = [
     'Key Vault secret name of 1–127',
   ],
   ['relay interval below 2 s', { monitoring: { relayIntervalSeconds: 1 } }, 'monitoring.relayIntervalSeconds', '2'],
+  [
+    'operator e-mail is one address',
+    { monitoring: { azureAlerts: { operatorEmail: 'ops at example.com' } } },
+    'monitoring.azureAlerts.operatorEmail',
+    'one e-mail address',
+  ],
+  [
+    'operator e-mail has no display name',
+    { monitoring: { azureAlerts: { operatorEmail: 'Ops <ops@example.com>' } } },
+    'monitoring.azureAlerts.operatorEmail',
+    'one e-mail address',
+  ],
+  [
+    'alert rule name prefix',
+    { monitoring: { azureAlerts: { namePrefix: 'qwk/ops' } } },
+    'monitoring.azureAlerts.namePrefix',
+    '1-60 letters',
+  ],
+  [
+    'alert threshold is a percentage',
+    { monitoring: { azureAlerts: { vipBelow: 101 } } },
+    'monitoring.azureAlerts.vipBelow',
+    '100',
+  ],
+  [
+    'outage threshold below the split-brain threshold',
+    { monitoring: { azureAlerts: { outageBelow: 60, splitBrainAbove: 50 } } },
+    'monitoring.azureAlerts.outageBelow',
+    'below splitBrainAbove (50)',
+  ],
+  [
+    'no unknown alert fields',
+    { monitoring: { azureAlerts: { webhookUrl: 'https://x.test/api/alerts' } } },
+    'monitoring.azureAlerts.webhookUrl',
+    'unknown field',
+  ],
   [
     'Key Vault secret name length',
     { keyVault: { adminCredentialsSecretName: 's'.repeat(128) } },
