@@ -16,7 +16,8 @@ export const LOCAL_SUBSCRIPTION_ID = '00000000-0000-0000-0000-000000000001';
 
 /**
  * The app's public URL as the simulated VMs reach it (QWK_PUBLIC_URL): the simulator serves this name to the VMs
- * with a certificate of its CA and forwards to the local host, like App Service's front end (vm/services.ts).
+ * with a certificate of its CA and forwards to the local host, like App Service's front end (vm/services.ts); its
+ * action groups' webhook deliveries to this name go to the local host too (monitor/alerts/delivery.ts).
  */
 export const LOCAL_PUBLIC_URL = 'https://qwk-ops.azurewebsites.test';
 
@@ -112,6 +113,11 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       });
       stoppers.push(() => host!.stop());
       await vmRuntime?.setEgressEndpoint({
+        publicUrl: settings.QWK_PUBLIC_URL ?? LOCAL_PUBLIC_URL,
+        upstreamUrl: host.baseUrl,
+      });
+      // Azure's action groups reach the app at its public name too (the deployment's webhook: docs/MONITORING.md).
+      sim.alerts.deliveries.setPublicEndpoint({
         publicUrl: settings.QWK_PUBLIC_URL ?? LOCAL_PUBLIC_URL,
         upstreamUrl: host.baseUrl,
       });

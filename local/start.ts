@@ -13,6 +13,8 @@ import { sandboxMode } from './azure-sim/vm';
 import { FUNCTION_KEY_SETTING, MASTER_KEY_SETTING } from './host';
 import { LOCAL_SUBSCRIPTION_ID, REPO_ROOT, startStack } from './stack';
 
+/** The Key Vault secret holding the function key the deployment puts into its action groups' webhook. */
+const ALERTS_KEY_SECRET = 'qwk-alerts-function-key';
 /** lifeKeeper.licenseSecretName's default. */
 const LICENSE_SECRET = OPERATOR_SECRETS.lifeKeeperLicense;
 
@@ -84,11 +86,17 @@ async function main(): Promise<void> {
     },
     host: { port: port('FUNCTIONS_PORT', 7071), functionKey: key, masterKey, console: true },
     // What an operator stores in the real Key Vault before deploying; the simulator's LifeKeeper accepts any text.
-    seedSecrets: { [LICENSE_SECRET]: 'SIMULATED LifeKeeper license: the local Azure simulator accepts any key' },
+    // The alert route's function key too: deployments then create the cluster's Azure Monitor alerts, whose action
+    // group calls POST /api/alerts?code=<it> (docs/MONITORING.md).
+    seedSecrets: {
+      [LICENSE_SECRET]: 'SIMULATED LifeKeeper license: the local Azure simulator accepts any key',
+      [ALERTS_KEY_SECRET]: key,
+    },
     // Paging: app-wide default routes to the simulator's stand-ins, each page printed here too.
     settings: {
       QWK_PAGING_DEFAULT_ROUTES: JSON.stringify(exampleRoutes(port('SIM_PORT', 8443))),
       QWK_PAGING_CONSOLE: 'true',
+      QWK_ALERTS_FUNCTION_KEY_SECRET: ALERTS_KEY_SECRET,
     },
   });
   // The routes' example secrets (the Teams Workflows URL is the credential, so it lives in Key Vault).

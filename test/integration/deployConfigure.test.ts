@@ -9,13 +9,19 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseQwkObject, type SimVmRuntime } from '../../local/azure-sim/vm';
-import { LOCAL_SUBSCRIPTION_ID } from '../../local/stack';
+import type { DeliveryAttempt } from '../../local/azure-sim/monitor/alerts';
+import { LOCAL_PUBLIC_URL, LOCAL_SUBSCRIPTION_ID } from '../../local/stack';
 import { post, seedSpec, startConfigStack, TEST_LICENSE, waitForDeployment, type Api } from '../support/deployments';
 import { makeSimClients, type SimClients } from '../support/simClients';
+import { simFetch } from '../support/simHttp';
+import { makeMonitorClient } from '../support/simMonitorClient';
 import { pollMeasuring, type Responsiveness } from '../support/responsiveness';
 import { removeShims } from '../support/vmShims';
 
 const KEY = 'configure-function-key';
+/** Key Vault secret holding the alert route's function key (QWK_ALERTS_FUNCTION_KEY_SECRET): the action group's. */
+const ALERTS_KEY_SECRET = 'qwk-alerts-function-key';
+const OPERATOR_EMAIL = 'lk-oncall@example.com';
 const RG = 'qwk-configure';
 const FAIL_RG = 'qwk-configure-fail';
 const SUB = LOCAL_SUBSCRIPTION_ID;
@@ -38,7 +44,12 @@ beforeAll(async () => {
   stack = await startConfigStack({
     timeScale: 0.005,
     functionKey: KEY,
-    settings: { QWK_RETRY_BASE_MS: '50', QWK_RETRY_CAP_MS: '500' },
+    settings: {
+      QWK_RETRY_BASE_MS: '50',
+      QWK_RETRY_CAP_MS: '500',
+      QWK_ALERTS_FUNCTION_KEY_SECRET: ALERTS_KEY_SECRET,
+    },
+    secrets: { [ALERTS_KEY_SECRET]: KEY },
     shimOverrides: (id) =>
       id === vmId(FAIL_RG, 'Clstr-nodeB') && !rejected && (rejected = true) ? REJECTING_SSHD : {},
   });
@@ -51,6 +62,16 @@ afterAll(async () => {
   console.log('deployConfigure timings (s):', JSON.stringify(timings));
   await stack?.stop();
 });
+
+async function waitUntil<T>(what: string, f: () => Promise<T | undefined>, ms: number): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
 
 type Call = { t: string; cmd: string; argv: string[] };
 const calls = (rg: string, vm: string, match: (c: Call) => boolean) => rt.journal(vmId(rg, vm)).filter(match);
@@ -67,7 +88,10 @@ describe('POST /api/deployments configures the cluster', () => {
 
   it('ends Completed with every configuration step succeeded', async () => {
     const started = Date.now();
-    const res = await post(api, seedSpec({ resourceGroup: RG }));
+    const res = await post(
+      api,
+      seedSpec({ resourceGroup: RG, monitoring: { azureAlerts: { operatorEmail: OPERATOR_EMAIL } } }),
+    );
     expect(res.status).toBe(202);
     // Polled like a user's curl, every 250 ms, measuring each status GET and this process's event loop (the stack
     // runs in it: host, Durable engine, simulator, VM sandboxes' creation and Run Commands).
@@ -118,6 +142,7 @@ describe('POST /api/deployments configures the cluster', () => {
       'configure:Witness-node:verify-client',
       'configure:Witness-node:witness-qwk-relay',
       'register',
+      'alerts',
     ]);
     for (const s of view.steps) expect([s.name, s.status], JSON.stringify(s)).toEqual([s.name, 'succeeded']);
     // SELinux was enforcing in the image: its step asked for the reboot, done through ARM.
@@ -262,7 +287,102 @@ describe('POST /api/deployments configures the cluster', () => {
     });
   });
 
-  it('no secret (SSH private key, PostgreSQL password, license) in status, history, logs or journals', async () => {
+  it('creates the Azure alerts (step alerts): the action group to POST /api/alerts and the rules on the cluster', async () => {
+    const monitor = makeMonitorClient(stack.sim, SUB);
+    const step = view.steps.find((s: any) => s.name === 'alerts');
+    expect(step).toMatchObject({
+      status: 'succeeded',
+      detail: expect.stringMatching(/^action group qwk-qwk-configure-ops/),
+    });
+    const group = await monitor.actionGroups.get(RG, 'qwk-qwk-configure-ops');
+    expect(group.webhookReceivers).toEqual([
+      expect.objectContaining({
+        name: 'qwk-ops',
+        serviceUri: `${LOCAL_PUBLIC_URL}/api/alerts?code=${KEY}`,
+        useCommonAlertSchema: true,
+      }),
+    ]);
+    expect(group.emailReceivers).toEqual([
+      expect.objectContaining({ emailAddress: OPERATOR_EMAIL, useCommonAlertSchema: true }),
+    ]);
+    const groupId = (id: string | undefined) => id?.toLowerCase();
+    const lb = `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Network/loadBalancers/LKL-QWK-storage-ILB`;
+    const rules: Record<string, any> = {};
+    for await (const r of monitor.metricAlerts.listByResourceGroup(RG)) rules[r.name!] = r;
+    const criterion = (name: string) => {
+      const r = rules[`qwk-${RG}-${name}`];
+      expect(r, name).toBeDefined();
+      expect(r).toMatchObject({ evaluationFrequency: 'PT1M', windowSize: 'PT5M', enabled: true });
+      expect(groupId(r.actions[0].actionGroupId)).toBe(groupId(group.id));
+      const c = r.criteria.allOf[0];
+      return [r.scopes, c.metricName, c.operator, c.threshold, c.timeAggregation, c.dimensions ?? []];
+    };
+    expect(criterion('outage')).toEqual([[lb], 'DipAvailability', 'LessThan', 25, 'Average', []]);
+    expect(criterion('split-brain')).toEqual([[lb], 'DipAvailability', 'GreaterThan', 75, 'Average', []]);
+    expect(criterion('vip')).toEqual([[lb], 'VipAvailability', 'LessThan', 90, 'Average', []]);
+    expect(criterion('witness-availability')).toEqual([
+      [vmId(RG, 'Witness-node')],
+      'VmAvailabilityMetric',
+      'LessThan',
+      1,
+      'Average',
+      [],
+    ]);
+    const health: any[] = [];
+    for await (const a of monitor.activityLogAlerts.listByResourceGroup(RG)) health.push(a);
+    expect(health.map((a) => a.scopes[0]).sort()).toEqual(
+      ['Clstr-nodeA', 'Clstr-nodeB', 'Witness-node'].map((vm) => vmId(RG, vm)).sort(),
+    );
+    for (const a of health) {
+      expect(a.condition.allOf).toEqual([
+        { field: 'category', equals: 'ResourceHealth' },
+        { field: 'resourceId', equals: a.scopes[0] },
+      ]);
+      expect(groupId(a.actions.actionGroups[0].actionGroupId)).toBe(groupId(group.id));
+    }
+  });
+
+  it('a Resource Health alert (the witness stopped) reaches POST /api/alerts and an evaluation follows at once', async () => {
+    const t0 = new Date().toISOString();
+    await arm.compute.virtualMachines.beginPowerOffAndWait(RG, 'Witness-node');
+    const delivery = await waitUntil(
+      'the Resource Health alert delivered to the app',
+      async () =>
+        ((await simFetch(stack.sim, 'GET', '/_sim/alerts/deliveries')).json as DeliveryAttempt[]).find(
+          (d) => d.alertRule === `qwk-${RG}-health-Witness-node` && d.outcome === 'delivered',
+        ),
+      120_000,
+    );
+    expect(delivery.status).toBe(200);
+    expect(delivery.url).toBe(`${LOCAL_PUBLIC_URL}/api/alerts?code=${KEY}`);
+    const alerts = TableClient.fromConnectionString(stack.azurite.connectionString, 'alerts', {
+      allowInsecureConnection: true,
+    });
+    const receipt = await waitUntil(
+      'the alert receipt',
+      async () => {
+        for await (const row of alerts.listEntities<{ receivedAt: string; receipt: string }>({
+          queryOptions: { filter: `PartitionKey eq 'received' and receivedAt ge '${t0}'` },
+        }))
+          return JSON.parse(row.receipt) as { receivedAt: string; processedAt: string; clusters: string[] };
+        return undefined;
+      },
+      30_000,
+    );
+    expect(receipt.clusters).toEqual([`${SUB}/${RG}`.toLowerCase()]);
+    const latency = Date.parse(receipt.processedAt) - Date.parse(receipt.receivedAt);
+    console.log(
+      `Resource Health alert of the deployment's rule: received ${receipt.receivedAt} → evaluation committed ` +
+        `${receipt.processedAt}: ${latency} ms (the simulator saw the 200 at ${delivery.at})`,
+    );
+    const page = await fetch(`${api.baseUrl}/api/clusters/${SUB}/${RG}`, { headers: { 'x-functions-key': KEY } });
+    expect(Date.parse(((await page.json()) as { lastEvaluatedAt: string }).lastEvaluatedAt)).toBeGreaterThanOrEqual(
+      Date.parse(receipt.receivedAt),
+    );
+    expect(latency).toBeLessThan(5_000);
+  }, 180_000);
+
+  it('no secret (SSH private key, PostgreSQL password, license, alert route key) in status, history, logs or journals', async () => {
     const priv = (await arm.secrets.getSecret(`${RG}-admin-ssh-key`)).value!;
     const pgPassword = (await arm.secrets.getSecret(`${RG}-postgres-password`)).value!;
     const needles = { ssh: priv.split('\n')[1], pgPassword, license: TEST_LICENSE };
@@ -294,6 +414,10 @@ describe('POST /api/deployments configures the cluster', () => {
       for (const [what, needle] of Object.entries(needles))
         expect(text.includes(needle), `${what} found in ${where}`).toBe(false);
     }
+    // The alert route's function key reaches Azure in the action group (the ARM journal holds that PUT) and nothing
+    // of the app's own: not the status, the history or the logs.
+    for (const where of ['status', 'history', 'logs'] as const)
+      expect(haystacks[where].includes(KEY), `the alert route's key found in ${where}`).toBe(false);
   });
 });
 

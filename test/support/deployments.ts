@@ -92,6 +92,8 @@ export async function startConfigStack(o: {
   settings?: Record<string, string>;
   startHost?: boolean;
   shimOverrides?: (vmId: string) => Record<string, string>;
+  /** More secrets in the simulator's Key Vault at start (besides the license). */
+  secrets?: Record<string, string>;
 }): Promise<RunningStack & { runtime: SimVmRuntime }> {
   const root = mkdtempSync(path.join(tmpdir(), 'qwk-config-stack-'));
   const stack = await startStack({
@@ -105,7 +107,7 @@ export async function startConfigStack(o: {
     host: { port: 0, functionKey: o.functionKey },
     settings: o.settings,
     startHost: o.startHost,
-    seedSecrets: { [LICENSE_SECRET]: TEST_LICENSE },
+    seedSecrets: { [LICENSE_SECRET]: TEST_LICENSE, ...o.secrets },
   });
   return {
     ...stack,

@@ -4,6 +4,12 @@
  * timeout); it is retried up to 5 times, 5, 20, 5, 40 and 5 s apart; when every attempt failed, no action group calls
  * that endpoint for 15 minutes. Other answers (2xx included) end the delivery. All durations are Azure time on the
  * alert clock (scaled in tests).
+ *
+ * Public endpoints: in Azure an action group reaches a Function App at its public name (https://<app>.azurewebsites.net,
+ * through App Service's front end). Locally that name (QWK_PUBLIC_URL, e.g. https://qwk-ops.azurewebsites.test) is
+ * not resolvable, so `setPublicEndpoint` tells the deliverer which local address serves it — as the VM runtime's egress
+ * does for the VMs (vm/services.ts): a call to the public URL goes to the upstream with the same path and query, the
+ * public host in `Host`. The journal keeps the URL the action group holds.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -49,7 +55,15 @@ export interface WebhookJob {
 
 type CallResult = { status?: number; error?: string };
 
-function post(url: string, body: string, timeoutMs: number): Promise<CallResult> {
+/** A public URL of the local stack and the local address that serves it (App Service's front end, locally). */
+export interface PublicEndpoint {
+  /** e.g. https://qwk-ops.azurewebsites.test */
+  publicUrl: string;
+  /** e.g. http://127.0.0.1:7071 */
+  upstreamUrl: string;
+}
+
+function post(url: string, body: string, timeoutMs: number, endpoints: PublicEndpoint[] = []): Promise<CallResult> {
   return new Promise((resolve) => {
     let u: URL;
     try {
@@ -58,12 +72,22 @@ function post(url: string, body: string, timeoutMs: number): Promise<CallResult>
       resolve({ error: 'invalid URL' });
       return;
     }
+    const headers: Record<string, string | number> = {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+    };
+    const served = endpoints.find((e) => new URL(e.publicUrl).origin === u.origin);
+    if (served) {
+      const up = new URL(served.upstreamUrl);
+      headers.host = u.host;
+      u = new URL(`${up.origin}${up.pathname.replace(/\/$/, '')}${u.pathname}${u.search}`);
+    }
     const mod = u.protocol === 'https:' ? https : http;
     const req = mod.request(
       u,
       {
         method: 'POST',
-        headers: { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) },
+        headers,
         timeout: timeoutMs,
       },
       (res) => {
@@ -82,8 +106,15 @@ export class WebhookDeliverer {
   private journal: DeliveryAttempt[] = [];
   /** serviceUri → real time until which the endpoint is not called. */
   private readonly paused = new Map<string, number>();
+  private endpoints: PublicEndpoint[] = [];
 
   constructor(private readonly clock: AlertClock) {}
+
+  /** Serves a public URL of the local stack from a local address (replaces one with the same public URL). */
+  setPublicEndpoint(e: PublicEndpoint): void {
+    const origin = new URL(e.publicUrl).origin;
+    this.endpoints = [...this.endpoints.filter((x) => new URL(x.publicUrl).origin !== origin), e];
+  }
 
   list(): DeliveryAttempt[] {
     return this.journal.map((a) => ({ ...a }));
@@ -120,7 +151,8 @@ export class WebhookDeliverer {
     }
     const body = JSON.stringify(job.body);
     const attempt = (n: number) => {
-      void post(job.url, body, Math.max(CALL_TIMEOUT_FLOOR_MS, CALL_TIMEOUT_MS * this.clock.scale)).then((r) => {
+      const timeoutMs = Math.max(CALL_TIMEOUT_FLOOR_MS, CALL_TIMEOUT_MS * this.clock.scale);
+      void post(job.url, body, timeoutMs, this.endpoints).then((r) => {
         const ok = r.status !== undefined && r.status >= 200 && r.status < 300;
         if (ok) return record(n, r, 'delivered');
         const retriable = r.status === undefined || RETRIABLE_STATUS.has(r.status);

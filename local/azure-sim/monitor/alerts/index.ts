@@ -12,5 +12,5 @@ export {
   type MetricSeriesQuery,
   type VmHealthEvent,
 } from './signals';
-export { RETRY_DELAYS_MS, SKIP_AFTER_FAILURE_MS, type DeliveryAttempt } from './delivery';
+export { RETRY_DELAYS_MS, SKIP_AFTER_FAILURE_MS, type DeliveryAttempt, type PublicEndpoint } from './delivery';
 export { createAlerting, type AlertingOptions } from './createAlerting';
