@@ -13,7 +13,13 @@ import { TABLES } from '../../shared/names';
 import { relayKeySecretName } from '../../shared/monitoring/relayKey';
 import { ClusterRegistry } from '../../shared/registry/clusterRegistry';
 import { generatedSecretNames } from '../../shared/teardown/teardown';
+import type { DeliveryAttempt } from '../../local/azure-sim/monitor/alerts';
+import { LOCAL_PUBLIC_URL } from '../../local/stack';
+import { ensureClusterAlertRules } from '../../shared/monitoring/alertRulesDeployer';
+import type { ClusterRecord } from '../../shared/registry/clusterRecord';
 import { makeSimClients, type SimClients } from '../support/simClients';
+import { simFetch } from '../support/simHttp';
+import { makeMonitorClient } from '../support/simMonitorClient';
 import { getDeployment, post, seedInfraSpec as seedSpec, waitForDeployment, type Api } from '../support/deployments';
 
 const KEY = 'e2e-function-key';
@@ -178,6 +184,26 @@ describe('cancel and tear down', () => {
   });
 
   it('deregisters only: the registry and snapshot rows go, the resources stay', async () => {
+    // The cluster's Azure alerts, as the deployment's step `alerts` creates them (its adapter, real SDK client).
+    const ids = `/subscriptions/${SUB}/resourceGroups/${RG}/providers`;
+    const vm = (name: string) => ({ name, vmId: `${ids}/Microsoft.Compute/virtualMachines/${name}` });
+    const alerting: ClusterRecord = { ...(await registry.get(SUB, RG))! };
+    Object.assign(alerting, {
+      loadBalancerId: `${ids}/Microsoft.Network/loadBalancers/LKL-QWK-storage-ILB`,
+      nodes: [vm('Clstr-nodeA'), vm('Clstr-nodeB')],
+      witness: { ...vm('Witness-node'), serviceIp: '10.5.1.20' },
+    });
+    const monitor = makeMonitorClient(stack.sim, SUB);
+    const created = await ensureClusterAlertRules(
+      {
+        monitor: () => monitor,
+        readSecret: () => Promise.resolve(KEY),
+        settings: { publicUrl: LOCAL_PUBLIC_URL, functionKeySecretName: 'alerts-key' },
+      },
+      { record: alerting, tags: {} },
+    );
+    expect(created.ok).toBe(true);
+
     const res = await deleteCluster(RG, { 'x-qwk-confirm': RG });
     expect(res.status).toBe(202);
     expect(res.headers.get('location')).toBe(res.json.statusUrl);
@@ -192,7 +218,25 @@ describe('cancel and tear down', () => {
 
     // Not registered any more: deregistering again is a 404.
     expect((await deleteCluster(RG, { 'x-qwk-confirm': RG })).status).toBe(404);
-  });
+
+    // The alerts stay with the resources and keep calling POST /api/alerts, which answers 202 (targets of no
+    // registered cluster): Azure counts it delivered and does not retry.
+    expect((await monitor.metricAlerts.get(RG, `qwk-${RG}-outage`)).scopes).toEqual([alerting.loadBalancerId]);
+    await arm.compute.virtualMachines.beginPowerOffAndWait(RG, 'Clstr-nodeB');
+    const deadline = Date.now() + 60_000;
+    let delivery: DeliveryAttempt | undefined;
+    while (!delivery && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      delivery = ((await simFetch(stack.sim, 'GET', '/_sim/alerts/deliveries')).json as DeliveryAttempt[]).find(
+        (d) => d.alertRule === `qwk-${RG}-health-Clstr-nodeB`,
+      );
+    }
+    expect(delivery, 'a Resource Health alert delivered').toMatchObject({
+      status: 202,
+      outcome: 'delivered',
+      attempt: 1,
+    });
+  }, 120_000);
 
   it('with deleteResources=true deletes the resource group and the generated secrets, and keeps operator secrets', async () => {
     await arm.secrets.setSecret(relayKeySecretName(SUB, RG), 'relay key');
@@ -205,6 +249,13 @@ describe('cancel and tear down', () => {
     const view = await waitForDeployment(api, res.json.id, 180_000);
     expect(view).toMatchObject({ operation: 'teardown', runtimeStatus: 'Completed', progress: { done: 3, total: 3 } });
     expect(await groupExists(RG)).toBe(false);
+    // the cluster's action group and alert rules went with the group
+    const monitor = makeMonitorClient(stack.sim, SUB);
+    const left: string[] = [];
+    for await (const g of monitor.actionGroups.listBySubscriptionId()) left.push(g.id!);
+    for await (const m of monitor.metricAlerts.listBySubscription()) left.push(m.id!);
+    for await (const a of monitor.activityLogAlerts.listBySubscriptionId()) left.push(a.id!);
+    expect(left.filter((id) => id.toLowerCase().includes(`/resourcegroups/${RG}/`))).toEqual([]);
     for (const name of generatedSecretNames(SUB, RG)) expect(await secretExists(name)).toBe(false);
     expect(await secretExists(OPERATOR_SECRET)).toBe(true);
     expect(await registry.get(SUB, RG)).toBeUndefined();
