@@ -249,13 +249,20 @@ describe('cancel and tear down', () => {
     const view = await waitForDeployment(api, res.json.id, 180_000);
     expect(view).toMatchObject({ operation: 'teardown', runtimeStatus: 'Completed', progress: { done: 3, total: 3 } });
     expect(await groupExists(RG)).toBe(false);
-    // the cluster's action group and alert rules went with the group
+    // The cluster's action group and alert rules go with the group (ARM's cascade finishes after the group stops
+    // answering its GET here).
     const monitor = makeMonitorClient(stack.sim, SUB);
-    const left: string[] = [];
-    for await (const g of monitor.actionGroups.listBySubscriptionId()) left.push(g.id!);
-    for await (const m of monitor.metricAlerts.listBySubscription()) left.push(m.id!);
-    for await (const a of monitor.activityLogAlerts.listBySubscriptionId()) left.push(a.id!);
-    expect(left.filter((id) => id.toLowerCase().includes(`/resourcegroups/${RG}/`))).toEqual([]);
+    const leftInGroup = async () => {
+      const left: string[] = [];
+      for await (const g of monitor.actionGroups.listBySubscriptionId()) left.push(g.id!);
+      for await (const m of monitor.metricAlerts.listBySubscription()) left.push(m.id!);
+      for await (const a of monitor.activityLogAlerts.listBySubscriptionId()) left.push(a.id!);
+      return left.filter((id) => id.toLowerCase().includes(`/resourcegroups/${RG}/`));
+    };
+    let left = await leftInGroup();
+    for (const end = Date.now() + 60_000; left.length > 0 && Date.now() < end; left = await leftInGroup())
+      await new Promise((r) => setTimeout(r, 500));
+    expect(left).toEqual([]);
     for (const name of generatedSecretNames(SUB, RG)) expect(await secretExists(name)).toBe(false);
     expect(await secretExists(OPERATOR_SECRET)).toBe(true);
     expect(await registry.get(SUB, RG)).toBeUndefined();

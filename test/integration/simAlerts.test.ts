@@ -78,6 +78,18 @@ const groupId = (name: string) =>
 const vmId = (rg: string, name: string) =>
   `/subscriptions/${c.subscriptionId}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachines/${name}`;
 const bodiesAt = (p: string) => received.filter((r) => r.path === p).map((r) => r.body);
+/** PUT of an activity log alert as the REST API (api-version 2023-01-01-preview) takes it; 201 created. */
+const putActivityLogAlert = async (name: string, properties: Record<string, unknown>) => {
+  const res = await simFetch(
+    sim,
+    'PUT',
+    `/subscriptions/${c.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.Insights/activityLogAlerts/${name}?api-version=2023-01-01-preview`,
+    { location: 'Global', properties },
+  );
+  if (res.status !== 200 && res.status !== 201)
+    throw new Error(`PUT ${name}: ${res.status} ${JSON.stringify(res.json)}`);
+  return res;
+};
 
 describe('Microsoft.Insights resources through @azure/arm-monitor', () => {
   it('creates, reads, lists action groups and refuses invalid ones', async () => {
@@ -236,8 +248,9 @@ describe('metric alert: Fired and Resolved reach the webhook in the Common Alert
 
 describe('Resource Health activity log alert', () => {
   it('fires when a VM becomes Unavailable or Degraded, and reports its recovery; out-of-scope VMs do not', async () => {
-    const created = await monitor.activityLogAlerts.createOrUpdate(RG, 'vm-health', {
-      location: 'Global',
+    // anyOf and containsAny exist from activityLogAlerts 2020-10-01 on: sent as the REST API takes them (raw PUT), so
+    // this does not depend on the api-version of the installed @azure/arm-monitor (7 speaks 2017-04-01).
+    const created = await putActivityLogAlert('vm-health', {
       scopes: [`/subscriptions/${c.subscriptionId}/resourceGroups/${RG}`],
       condition: {
         allOf: [
@@ -255,7 +268,8 @@ describe('Resource Health activity log alert', () => {
       enabled: true,
       description: 'VM health changed',
     });
-    expect(created.enabled).toBe(true);
+    expect(created.status).toBe(201);
+    expect(created.json.properties.enabled).toBe(true);
     const health = () => bodiesAt('/ok').filter((b) => b.data.essentials.monitoringService === 'Resource Health');
     signals.setVmHealth(vmId('other-rg', 'elsewhere'), 'Unavailable');
     signals.setVmHealth(vmId(RG, 'nodeA'), 'Unavailable', {
@@ -291,8 +305,7 @@ describe('Resource Health activity log alert', () => {
   });
 
   it("a receiver answering 503 sees Azure's retries, then is skipped for 15 minutes", async () => {
-    await monitor.activityLogAlerts.createOrUpdate(RG, 'vm-health-busy', {
-      location: 'Global',
+    await putActivityLogAlert('vm-health-busy', {
       scopes: [vmId(RG, 'nodeB')],
       condition: {
         allOf: [
