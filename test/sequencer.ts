@@ -15,8 +15,8 @@ import type { TestSequencer, TestSpecification, Vitest } from 'vitest/node' with
 
 export const HEAVY_FILES: Readonly<Record<string, number>> = {
   'test/integration/monitoringE2e.test.ts': 150,
-  'test/integration/qwkRelay.test.ts': 110,
-  'test/integration/simCluster.test.ts': 110,
+  'test/integration/simCluster.test.ts': 130,
+  'test/integration/qwkRelay.test.ts': 100,
   'test/integration/deployRestart.test.ts': 72,
   'test/integration/deployConfigure.test.ts': 66,
   'test/integration/deployConfigureCrash.test.ts': 64,
