@@ -5,8 +5,8 @@
  * bad input with a clear 4xx and stores nothing; the relay key appears in no log, history, status or table.
  *
  * Two clusters are deployed at once, so that the scenarios, which mostly wait on the relay's interval, run two at a
- * time: on cluster A faults inside the cluster while the relay runs (isolateNode, witnessDown, an isolated witness);
- * on cluster B the relay and the witness stop and start (relayDown, bad input while the row is still, power off).
+ * time: on cluster A faults inside the cluster while the relay runs (isolateNode, witnessDown); on cluster B the
+ * relay and the witness stop and start (relayDown, bad input while the row is still, power off, an isolated witness).
  */
 import { TableClient, TableServiceClient } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
@@ -21,7 +21,7 @@ import { post, seedSpec, startConfigStack, waitForDeployment, type Api } from '.
 import { makeSimClients, type SimClients } from '../support/simClients';
 
 const KEY = 'relay-function-key';
-/** A: faults inside the cluster while its relay runs. B: its relay and its witness stop and start. */
+/** A: faults inside the cluster while its relay runs. B: its relay and its witness stop, start, lose their network. */
 const RG_A = 'qwk-relay';
 const RG_B = 'qwk-relay-b';
 const SUB = LOCAL_SUBSCRIPTION_ID;
@@ -148,8 +148,15 @@ describe('the QWK relay after a default deployment', () => {
         const snaps = await watch(RG_A, INTERVAL_S * 1000 * 4 + 2_000, (seen) => seen.length >= 4);
         expect(snaps.length, rt.serviceJournal(WITNESS, 'qwk-relay.service')).toBeGreaterThanOrEqual(3);
         const gaps = snaps.slice(1).map((s, i) => (s.receivedAt - snaps[i].receivedAt) / 1000);
-        console.log('relay snapshot intervals (s):', gaps.map((g) => g.toFixed(2)).join(', '));
-        for (const g of gaps) expect(Math.abs(g - INTERVAL_S)).toBeLessThanOrEqual(1);
+        const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
+        console.log(
+          `relay snapshot intervals (s): ${gaps.map((g) => g.toFixed(2)).join(', ')}; mean ${mean.toFixed(2)}`,
+        );
+        // The relay keeps a fixed rate (a late POST makes the next wait shorter), but each arrival also carries the
+        // POST's own latency, which a loaded machine stretches (one gap of 6.02 s was seen at load 25): the cadence
+        // is checked on the mean, and no snapshot may be missing (a gap of two intervals); single gaps are printed.
+        expect(Math.abs(mean - INTERVAL_S)).toBeLessThanOrEqual(1);
+        for (const g of gaps) expect(g).toBeLessThan(2 * INTERVAL_S);
         const first = snaps[0].nodes;
         const last = snaps[snaps.length - 1].nodes;
         for (const node of ['Clstr-nodeA', 'Clstr-nodeB']) {
@@ -197,30 +204,9 @@ describe('the QWK relay after a default deployment', () => {
       },
       60_000,
     );
-
-    it.sequential(
-      'an isolated witness (its NICs down) cannot reach the app: snapshots stop although it runs',
-      async () => {
-        await rt.isolateNode(WITNESS);
-        await sleep(1_500); // a POST in flight may still land
-        const before = (await row(RG_A))!;
-        const snaps = await watch(RG_A, INTERVAL_S * 1000 * 2 + 1_000);
-        expect(snaps.map((x) => x.counter)).toEqual([before.counter]);
-        expect(
-          rt
-            .services(WITNESS)
-            .filter((x) => x.running)
-            .map((x) => x.unit),
-        ).toEqual(['qwk-relay.service']);
-        expect(rt.serviceJournal(WITNESS, 'qwk-relay.service')).toMatch(
-          /POST https:\/\/qwk-ops\.azurewebsites\.test\S+ failed \(curl exit/,
-        );
-      },
-      60_000,
-    );
   });
 
-  describe.concurrent('cluster B: the relay and the witness stop and start', () => {
+  describe.concurrent('cluster B: the relay and the witness stop, start, and lose their network', () => {
     const WITNESS = witness(RG_B);
 
     it.sequential(
@@ -443,6 +429,27 @@ describe('the QWK relay after a default deployment', () => {
         expect(back.length, 'the enabled unit starts at boot').toBeGreaterThanOrEqual(2);
       },
       120_000,
+    );
+
+    it.sequential(
+      'an isolated witness (its NICs down) cannot reach the app: snapshots stop although it runs',
+      async () => {
+        await rt.isolateNode(WITNESS);
+        await sleep(1_500); // a POST in flight may still land
+        const before = (await row(RG_B))!;
+        const snaps = await watch(RG_B, INTERVAL_S * 1000 * 2 + 1_000);
+        expect(snaps.map((x) => x.counter)).toEqual([before.counter]);
+        expect(
+          rt
+            .services(WITNESS)
+            .filter((x) => x.running)
+            .map((x) => x.unit),
+        ).toEqual(['qwk-relay.service']);
+        expect(rt.serviceJournal(WITNESS, 'qwk-relay.service')).toMatch(
+          /POST https:\/\/qwk-ops\.azurewebsites\.test\S+ failed \(curl exit/,
+        );
+      },
+      60_000,
     );
   });
 
