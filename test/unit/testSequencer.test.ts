@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TestSpecification, Vitest } from 'vitest/node' with { 'resolution-mode': 'import' };
-import { HEAVY_FILES, heavyWeight, LongestFirstSequencer } from '../sequencer';
+import { HEAVY_FILES, heavyWeight, LongestFirstSequencer, UNLISTED_DEPLOYING_WEIGHT, weightOf } from '../sequencer';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -45,6 +45,15 @@ describe('the longest-first sequencer', () => {
     );
     expect(shards.map((s) => s.length)).toEqual([4, 4, 4]);
     expect(new Set(shards.flat().map((s) => s.moduleId)).size).toBe(files.length);
+  });
+
+  it('weighs an unlisted file that deploys configured clusters before the short ones, a listed one by its list', () => {
+    const deploying = 'stack = await startConfigStack({ timeScale: 0.005 });';
+    expect(weightOf('test/integration/reportE2e.test.ts', () => deploying)).toBe(UNLISTED_DEPLOYING_WEIGHT);
+    expect(weightOf('test/integration/simArm.test.ts', () => 'startStack({})')).toBe(0);
+    expect(weightOf('test/integration/qwkRelay.test.ts', () => deploying)).toBe(
+      HEAVY_FILES['test/integration/qwkRelay.test.ts'],
+    );
   });
 
   it('weighs a path with either separator, an unlisted one 0', () => {
