@@ -1,11 +1,14 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { LongestFirstSequencer } from './test/sequencer.js';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/globalSetup.ts'],
     pool: 'forks',
+    // The long real-time files start at once, longest first; the short ones fill the gaps (test/sequencer.ts).
+    sequence: { sequencer: LongestFirstSequencer },
     // The heavy integration files mostly wait on real time (the cluster clock, Run Command's 20 s floor, LROs), so
     // one worker more than cores, at most three, shortens the wall time without starving anyone of CPU.
     maxWorkers: Math.max(1, Math.min(3, availableParallelism() + 1)),

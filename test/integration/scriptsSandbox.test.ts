@@ -122,27 +122,30 @@ async function runOnce(target: SimVm, step: StepScript): Promise<ScriptResult> {
   return r;
 }
 
-/** Runs the step on each VM, then again: the second run changes nothing (result and sandbox trees). */
+/**
+ * Runs the step on each VM, then again: the second run changes nothing (result and sandbox trees). The VMs run it
+ * at the same time, as a deployment's stage does (Run Command runs one script at a time per VM, not per cluster).
+ */
 async function twice(targets: SimVm[], step: (vm: SimVm) => StepScript): Promise<ScriptResult[]> {
-  const first: ScriptResult[] = [];
-  for (const t of targets) first.push(await runOnce(t, step(t)));
+  const first = await Promise.all(targets.map((t) => runOnce(t, step(t))));
   const before = targets.map((t) => treeSnapshot(rt.sandboxPath(t.id)));
+  const again = await Promise.all(targets.map((t) => runOnce(t, step(t))));
   for (const [i, t] of targets.entries()) {
-    const again = await runOnce(t, step(t));
+    const r = again[i];
     expect({
       vm: t.name,
-      step: again.step,
-      ok: again.ok,
-      changed: again.changed,
-      rebootRequired: again.rebootRequired,
-      message: again.message,
+      step: r.step,
+      ok: r.ok,
+      changed: r.changed,
+      rebootRequired: r.rebootRequired,
+      message: r.message,
     }).toEqual({
       vm: t.name,
-      step: again.step,
+      step: r.step,
       ok: true,
       changed: false,
       rebootRequired: false,
-      message: again.message.startsWith('changed') ? 'no change' : again.message,
+      message: r.message.startsWith('changed') ? 'no change' : r.message,
     });
     const diff = diffTrees(before[i], treeSnapshot(rt.sandboxPath(t.id))).filter(
       (d) => !VOLATILE.some((re) => re.test(d.replace(/^\w+ /, ''))),
