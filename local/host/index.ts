@@ -252,7 +252,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         } catch (err) {
           hostLog.error(`appTerminate hook failed: ${(err as Error).message}`);
         }
-        hostLog.info(`Host stopped; ${formatEventLoopStats(eventLoop.stats())}`);
+        hostLog.info(formatEventLoopStats(eventLoop.stats()));
+        hostLog.info('Host stopped');
         cleanup();
       })());
 
