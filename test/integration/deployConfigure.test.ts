@@ -158,11 +158,16 @@ describe('POST /api/deployments configures the cluster', () => {
         statusGets: {
           n: measured!.gets,
           maxMs: measured!.maxGetMs,
+          p50Ms: measured!.p50GetMs,
           p99Ms: measured!.p99GetMs,
           slowest: measured!.slowestGets,
           over500ms: measured!.slowGets,
         },
-        functionMaxMs: { n: fnMs.length, maxMs: Math.max(0, ...fnMs) },
+        functionMs: {
+          n: fnMs.length,
+          p50Ms: [...fnMs].sort((a, b) => a - b)[Math.floor(fnMs.length / 2)] ?? 0,
+          maxMs: Math.max(0, ...fnMs),
+        },
         blockedMaxMs: measured!.maxBlockedMs,
         simulatorLoop: { maxMs: loops!.simulator.maxMs, p99Ms: loops!.simulator.p99Ms },
         hostLoop: { maxMs: loops!.host.maxMs, p99Ms: loops!.host.p99Ms },

@@ -20,7 +20,8 @@ export interface Responsiveness {
   gets: number;
   /** Slowest status GET, ms (request sent to body read). */
   maxGetMs: number;
-  /** 99th percentile of the status GETs, ms. */
+  /** Median and 99th percentile of the status GETs, ms. */
+  p50GetMs: number;
   p99GetMs: number;
   /** The three slowest status GETs as "<seconds after the first GET>s:<ms>", slowest first. */
   slowestGets: string[];
@@ -111,6 +112,7 @@ export async function pollMeasuring(
   const measured: Responsiveness = {
     gets: latencies.length,
     maxGetMs: Math.round(sorted[sorted.length - 1] ?? 0),
+    p50GetMs: Math.round(sorted[Math.floor(sorted.length * 0.5)] ?? 0),
     p99GetMs: Math.round(sorted[Math.floor(sorted.length * 0.99)] ?? 0),
     slowestGets: latencies
       .map((ms, i) => ({ ms, at: sentAt[i] }))
