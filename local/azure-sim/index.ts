@@ -28,6 +28,7 @@ import { createSimServer } from './server';
 import { vmOutbound } from './arm/outbound';
 import { createCertificates } from './tls';
 import type { VmRuntime } from './vm/runtime';
+import { EventLoopMonitor, type EventLoopStats } from '../eventLoopStats';
 
 export type { Operation } from './arm/journal';
 export type { FaultSpec, FaultKind, Fault } from './arm/faults';
@@ -91,6 +92,8 @@ export interface RunningSimulator {
   reset(): Promise<void>;
   /** With `persist`: writes the state files now (they are otherwise written shortly after each change). */
   persistNow(): Promise<void>;
+  /** This process's event-loop delay since start or the last reset (also GET /_sim/stats/event-loop). */
+  eventLoop(): EventLoopStats;
   stop(): Promise<void>;
 }
 
@@ -191,6 +194,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     await persistNow();
   };
 
+  const eventLoop = new EventLoopMonitor();
   let url = '';
   const server = createSimServer(
     {
@@ -206,6 +210,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       log: options.log,
       alerts,
       pager,
+      eventLoop,
     },
     { cert: certs.certPem, key: certs.keyPem },
     () => url,
@@ -240,9 +245,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     pager,
     reset,
     persistNow,
+    eventLoop: () => eventLoop.stats(),
     async stop() {
       if (stopped) return;
       stopped = true;
+      eventLoop.stop();
       alerts.stop();
       vmHealth.stop();
       await ops.reset();

@@ -12,6 +12,7 @@ import type { MetricsService } from './monitor/metrics';
 import type { AlertsService } from './monitor/alerts';
 import type { PagerService } from './pager/service';
 import { ClusterFaultError, type ClusterFaults } from './vm/clusterFaults';
+import type { EventLoopMonitor } from '../eventLoopStats';
 
 const MAX_BODY = 10 * 1024 * 1024;
 
@@ -30,6 +31,8 @@ export interface ServerParts extends ServeDeps {
   alerts?: AlertsService;
   /** /_pager/* stand-ins and /_sim/pager (pager/). */
   pager?: PagerService;
+  /** GET/DELETE /_sim/stats/event-loop: this process's event-loop delay since start or the last reset. */
+  eventLoop?: EventLoopMonitor;
 }
 
 const simError = (status: number, code: string, message: string): SimResponse => ({
@@ -56,6 +59,19 @@ function timeScale(parts: ServerParts, req: SimRequest): SimResponse {
   } catch (e) {
     return simError(400, 'InvalidTimeScale', (e as Error).message);
   }
+}
+
+/**
+ * /_sim/stats/event-loop: GET the event-loop delay (max, p50, p99, mean in ms) since the simulator started or the
+ * last DELETE; DELETE starts a new measurement and answers the one it ended.
+ */
+function stats(parts: ServerParts, req: SimRequest): SimResponse {
+  const [, , what, ...rest] = req.segments;
+  if (what !== 'event-loop' || rest.length || !parts.eventLoop)
+    return simError(404, 'NotFound', `No simulator control route ${req.method} ${req.url.pathname}`);
+  if (req.method === 'GET') return { status: 200, body: parts.eventLoop.stats() };
+  if (req.method === 'DELETE') return { status: 200, body: parts.eventLoop.reset() };
+  return simError(405, 'MethodNotAllowed', 'Use GET or DELETE.');
 }
 
 /** /_sim/clusters/{subscriptionId}/{resourceGroup}/faults: POST (inject), GET (faults + model), DELETE (heal). */
@@ -140,6 +156,7 @@ async function control(parts: ServerParts, req: SimRequest): Promise<SimResponse
     return { status: 204 };
   }
   if (what === 'time-scale') return timeScale(parts, req);
+  if (what === 'stats') return stats(parts, req);
   if (what === 'clusters') return clusterRoute(parts, req);
   if (what === 'reset' && m === 'POST') {
     await parts.reset();

@@ -26,6 +26,7 @@ import { generateKey } from './keys';
 import { HostLog, type LogLevel, type LogRecord, type LogSink } from './logging';
 import { QueueClients, QueueListener, writeQueueOutputs } from './queues';
 import { BlobScheduleStatusStore, toHostId } from './timerStatusStore';
+import { EventLoopMonitor, formatEventLoopStats, type EventLoopStats } from '../eventLoopStats';
 import { TimerRunner } from './timers';
 
 export type { LogRecord, LogSink } from './logging';
@@ -77,6 +78,8 @@ export interface RunningHost {
   logs: readonly LogRecord[];
   /** Runs one function through the full pipeline (what the admin API does). */
   invoke(functionName: string, request: InvokeRequest): Promise<InvokeResult>;
+  /** This process's event-loop delay since start or the last reset (also GET /admin/host/event-loop). */
+  eventLoop(): EventLoopStats;
   stop(): Promise<void>;
 }
 
@@ -195,6 +198,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       maxBodyBytes: options.maxRequestBodyBytes,
     });
     door.addRoute('/admin/functions', adminInvokeRoute(byName, invoker), 'admin');
+    // Local only (no Azure counterpart): the event-loop delay of this process, for the tests and the operator.
+    const eventLoop = new EventLoopMonitor();
+    cleanups.push(() => eventLoop.stop());
+    door.addRoute('/admin/host/event-loop', eventLoopRoute(eventLoop), 'admin');
     door.addRoute(
       '/admin/host/status',
       async (_req, res) => {
@@ -245,6 +252,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         } catch (err) {
           hostLog.error(`appTerminate hook failed: ${(err as Error).message}`);
         }
+        hostLog.info(formatEventLoopStats(eventLoop.stats()));
         hostLog.info('Host stopped');
         cleanup();
       })());
@@ -310,12 +318,29 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       functions,
       logs: log.records,
       invoke: invokeByName,
+      eventLoop: () => eventLoop.stats(),
       stop,
     };
   } catch (err) {
     cleanup();
     throw err;
   }
+}
+
+/**
+ * GET /admin/host/event-loop (master key): the event-loop delay since the host started or the last DELETE, which
+ * starts a new measurement and answers the one it ended. A route of this local host only.
+ */
+function eventLoopRoute(monitor: EventLoopMonitor): RouteHandler {
+  return (req, res, _body, url) => {
+    if (url.pathname !== '/admin/host/event-loop') res.writeHead(404).end();
+    else if (req.method !== 'GET' && req.method !== 'DELETE') res.writeHead(405, { allow: 'GET, DELETE' }).end();
+    else {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(req.method === 'GET' ? monitor.stats() : monitor.reset()));
+    }
+    return Promise.resolve();
+  };
 }
 
 /**

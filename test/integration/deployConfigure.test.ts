@@ -6,6 +6,7 @@
  */
 import { TableClient } from '@azure/data-tables';
 import { readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseQwkObject, type SimVmRuntime } from '../../local/azure-sim/vm';
@@ -15,7 +16,13 @@ import { post, seedSpec, startConfigStack, TEST_LICENSE, waitForDeployment, type
 import { makeSimClients, type SimClients } from '../support/simClients';
 import { simFetch } from '../support/simHttp';
 import { makeMonitorClient } from '../support/simMonitorClient';
-import { pollMeasuring, type Responsiveness } from '../support/responsiveness';
+import {
+  pollMeasuring,
+  readProcessLoops,
+  resetProcessLoops,
+  type ProcessLoops,
+  type Responsiveness,
+} from '../support/responsiveness';
 import { removeShims } from '../support/vmShims';
 
 const KEY = 'configure-function-key';
@@ -85,9 +92,12 @@ const has = (c: Call, ...words: string[]) => words.every((w) => c.argv.includes(
 describe('POST /api/deployments configures the cluster', () => {
   let view: Record<string, any>;
   let measured: Responsiveness | undefined;
+  let loops: ProcessLoops | undefined;
 
   it('ends Completed with every configuration step succeeded', async () => {
     const started = Date.now();
+    const endpoints = { sim: stack.sim, host: stack.host! };
+    await resetProcessLoops(endpoints);
     const res = await post(
       api,
       seedSpec({ resourceGroup: RG, monitoring: { azureAlerts: { operatorEmail: OPERATOR_EMAIL } } }),
@@ -96,6 +106,7 @@ describe('POST /api/deployments configures the cluster', () => {
     // Polled like a user's curl, every 250 ms, measuring each status GET and this process's event loop (the stack
     // runs in it: host, Durable engine, simulator, VM sandboxes' creation and Run Commands).
     ({ view, measured } = await pollMeasuring(api, res.json.id, 600_000));
+    loops = await readProcessLoops(endpoints);
     timings.deployment = (Date.now() - started) / 1000;
     expect(view.error).toBeUndefined();
     expect(view).toMatchObject({ runtimeStatus: 'Completed', phase: 'completed' });
@@ -153,16 +164,53 @@ describe('POST /api/deployments configures the cluster', () => {
     }
   }, 600_000);
 
-  it('answers status GETs while it works: the event loop is never blocked for more than 100 ms', () => {
+  it('answers status GETs while it works: none slower than 500 ms, the event loop never blocked for 100 ms', () => {
     expect(measured, 'the deployment test ran first').toBeDefined();
-    // maxLoopDelayMs and the GET latencies also count time the OS gave to other processes (a loaded machine: the
-    // other test worker, a CPU hog); maxBlockedMs is the loop's own busy time within one late tick (main-thread
-    // CPU), which must stay under 100 ms on any machine. All are printed; PERFORMANCE.md records them (GETs stay
-    // under 500 ms on a machine that is not overloaded; on one with a load of 18 on 2 cores the slowest took 1 s).
-    console.log('deployConfigure responsiveness during the deployment:', JSON.stringify(measured));
+    // The simulator and the host report their own event-loop delay (GET /_sim/stats/event-loop,
+    // GET /admin/host/event-loop, reset before the POST); here both run in this process. That raw delay, and so a
+    // GET's latency, also counts time the OS gave to other processes (the other test workers, other work on the
+    // machine): it is printed, not asserted. maxBlockedMs is the loop's own busy time within one late tick
+    // (main-thread CPU), asserted < 100 ms on any machine. PERFORMANCE.md records the figures.
+    const cores = availableParallelism();
+    // the function's own time (host log "Executed 'Functions.deploymentsGet' (…, Duration=N ms)": the Durable client's
+    // request to the host's Durable API and its read in Azurite) against the whole GET's
+    const fnMs = stack
+      .host!.logs.filter((l) => l.message.startsWith("Executed 'Functions.deploymentsGet'"))
+      .map((l) => Number(/Duration=(\d+)ms/.exec(l.message)?.[1] ?? 0));
+    console.log(
+      'deployConfigure responsiveness during the deployment:',
+      JSON.stringify({
+        statusGets: {
+          n: measured!.gets,
+          maxMs: measured!.maxGetMs,
+          p50Ms: measured!.p50GetMs,
+          p99Ms: measured!.p99GetMs,
+          slowest: measured!.slowestGets,
+          over500ms: measured!.slowGets,
+        },
+        functionMs: {
+          n: fnMs.length,
+          p50Ms: [...fnMs].sort((a, b) => a - b)[Math.floor(fnMs.length / 2)] ?? 0,
+          maxMs: Math.max(0, ...fnMs),
+        },
+        blockedMaxMs: measured!.maxBlockedMs,
+        simulatorLoop: { maxMs: loops!.simulator.maxMs, p99Ms: loops!.simulator.p99Ms },
+        hostLoop: { maxMs: loops!.host.maxMs, p99Ms: loops!.host.p99Ms },
+        cores,
+        load1: loadavg()[0],
+      }),
+    );
     expect(measured!.gets).toBeGreaterThan(10);
+    expect(loops!.simulator.samples).toBeGreaterThan(0);
+    expect(loops!.host.samples).toBeGreaterThan(0);
     expect(measured!.maxBlockedMs).toBeLessThan(100);
-    // Before, creating the VMs blocked the loop for seconds and clients saw "socket closed": no GET near that.
+    // issue 9 item 6: no status GET slower than 500 ms during a deployment (before: unanswered for over 10 s). On a
+    // machine whose 1-minute load average exceeded OVERLOADED_PER_CORE runnable processes per core when the GET was
+    // sent, the stack's processes wait for a core however little they do: such a GET is reported, and only the 5 s
+    // bound holds for it.
+    const OVERLOADED_PER_CORE = 2;
+    const unexplained = measured!.slowGets.filter((g) => g.load1 <= OVERLOADED_PER_CORE * cores);
+    expect(unexplained, 'status GETs over 500 ms on a machine that was not overloaded').toEqual([]);
     expect(measured!.maxGetMs).toBeLessThan(5_000);
   });
 

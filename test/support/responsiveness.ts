@@ -9,16 +9,24 @@
  * during a late tick, at most the tick's lateness.
  */
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { EventLoopStats } from '../../local/eventLoopStats';
 import { getDeployment, TERMINAL, type Api } from './deployments';
+import { simFetch } from './simHttp';
 
 export interface Responsiveness {
   /** Status GETs sent. */
   gets: number;
   /** Slowest status GET, ms (request sent to body read). */
   maxGetMs: number;
-  /** 99th percentile of the status GETs, ms. */
+  /** Median and 99th percentile of the status GETs, ms. */
+  p50GetMs: number;
   p99GetMs: number;
+  /** The three slowest status GETs as "<seconds after the first GET>s:<ms>", slowest first. */
+  slowestGets: string[];
+  /** Every status GET slower than `slowGetMs` (default 500), with the machine's 1-minute load average when sent. */
+  slowGets: { atS: number; ms: number; load1: number }[];
   /** Longest event-loop delay seen, ms (resolution 10 ms). */
   maxLoopDelayMs: number;
   /** 99th percentile of the event-loop delay, ms. */
@@ -70,11 +78,15 @@ export async function pollMeasuring(
   id: string,
   timeoutMs: number,
   everyMs = 250,
+  slowGetMs = 500,
 ): Promise<{ view: Record<string, any>; measured: Responsiveness }> {
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   const stopSampler = sampleBlocking();
   const latencies: number[] = [];
+  const sentAt: number[] = [];
+  const loads: number[] = [];
+  const firstAt = performance.now();
   const deadline = Date.now() + timeoutMs;
   let last: Record<string, any> = {};
   try {
@@ -82,6 +94,8 @@ export async function pollMeasuring(
       const t0 = performance.now();
       const { status, json } = await getDeployment(api, id);
       latencies.push(performance.now() - t0);
+      sentAt.push(t0 - firstAt);
+      loads.push(loadavg()[0] ?? 0);
       if (status === 200) {
         last = json;
         if (TERMINAL.has(json.runtimeStatus)) break;
@@ -98,10 +112,51 @@ export async function pollMeasuring(
   const measured: Responsiveness = {
     gets: latencies.length,
     maxGetMs: Math.round(sorted[sorted.length - 1] ?? 0),
+    p50GetMs: Math.round(sorted[Math.floor(sorted.length * 0.5)] ?? 0),
     p99GetMs: Math.round(sorted[Math.floor(sorted.length * 0.99)] ?? 0),
+    slowestGets: latencies
+      .map((ms, i) => ({ ms, at: sentAt[i] }))
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 3)
+      .map(({ ms, at }) => `${(at / 1000).toFixed(1)}s:${Math.round(ms)}ms`),
+    slowGets: latencies.flatMap((ms, i) =>
+      ms > slowGetMs
+        ? [{ atS: Math.round(sentAt[i] / 100) / 10, ms: Math.round(ms), load1: Math.round(loads[i] * 10) / 10 }]
+        : [],
+    ),
     maxLoopDelayMs: Math.round(loop.max / 1e6),
     p99LoopDelayMs: Math.round(loop.percentile(99) / 1e6),
     ...blocking,
   };
   return { view: last, measured };
 }
+
+/** Where the stack's processes serve their event-loop figures (GET /_sim/stats/event-loop, /admin/host/event-loop). */
+export interface StackEndpoints {
+  sim: { url: string; caPem: string };
+  host: { baseUrl: string; masterKey: string };
+}
+
+/** Each process's event-loop delay as it reports it itself: the simulator's and the host's read-only endpoints. */
+export interface ProcessLoops {
+  simulator: EventLoopStats;
+  host: EventLoopStats;
+}
+
+async function loops(stack: StackEndpoints, method: 'GET' | 'DELETE'): Promise<ProcessLoops> {
+  const sim = await simFetch(stack.sim, method, '/_sim/stats/event-loop', undefined, { auth: false });
+  if (sim.status !== 200)
+    throw new Error(`${method} /_sim/stats/event-loop: ${sim.status} ${JSON.stringify(sim.json)}`);
+  const res = await fetch(`${stack.host.baseUrl}/admin/host/event-loop`, {
+    method,
+    headers: { 'x-functions-key': stack.host.masterKey },
+  });
+  if (res.status !== 200) throw new Error(`${method} /admin/host/event-loop: ${res.status} ${await res.text()}`);
+  return { simulator: sim.json as EventLoopStats, host: (await res.json()) as EventLoopStats };
+}
+
+/** Starts a new event-loop measurement in the simulator and the host (DELETE on their endpoints). */
+export const resetProcessLoops = (stack: StackEndpoints) => loops(stack, 'DELETE');
+
+/** The simulator's and the host's event-loop delay since the last reset. */
+export const readProcessLoops = (stack: StackEndpoints) => loops(stack, 'GET');

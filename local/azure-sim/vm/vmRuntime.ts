@@ -11,7 +11,7 @@ import {
 } from './clusterModel';
 import { formatRunCommandMessage, RUN_COMMAND_OUTPUT_LIMIT } from './runOutput';
 import { Sandbox } from './sandbox';
-import { sandboxMode } from './sandboxMode';
+import { removeTree, sandboxMode } from './sandboxMode';
 import { clusterKeyOf } from './sandboxPaths';
 import { Scheduler } from './scheduler';
 import { ServiceManager, type EgressEndpoint, type NetworkAttachment, type ServiceView } from './services';
@@ -130,6 +130,7 @@ export class VmRuntimeImpl implements SimVmRuntime {
   private readonly log: NonNullable<VmRuntimeOptions['log']>;
   private readonly serviceManager: ServiceManager;
   private closed = false;
+  private removals = 0;
   readonly clocks: SimClocks;
 
   constructor(private readonly options: VmRuntimeOptions) {
@@ -182,7 +183,8 @@ export class VmRuntimeImpl implements SimVmRuntime {
     await e.sandbox.remove();
     const dir = e.sandbox.paths.clusterDir;
     if (![...this.vms.values()].some((v) => v.sandbox.paths.clusterDir === dir)) {
-      this.dropModel(dir);
+      const aside = this.dropModel(dir);
+      if (aside) await removeTree(aside);
       return;
     }
     e.model.writePeers();
@@ -195,15 +197,28 @@ export class VmRuntimeImpl implements SimVmRuntime {
     const doomed = [...this.vms].filter(([, v]) => v.sandbox.paths.clusterDir === dir);
     for (const [key] of doomed) this.vms.delete(key);
     // the model (QWK writers, probe) and the VMs' service processes stop first: they would write into the trees
-    this.dropModel(dir);
+    const aside = this.dropModel(dir);
     this.serviceManager.reconcileAll();
     for (const [, v] of doomed) await v.sandbox.remove();
+    if (aside) await removeTree(aside);
   }
 
-  private dropModel(dir: string): void {
+  /**
+   * Stops the cluster's model and moves its directory (every sandbox still in it) aside, for the caller to delete
+   * asynchronously: one rename, not a recursive delete on the event loop, and a VM of the same resource group
+   * created meanwhile starts in a fresh directory. Returns where the tree went (undefined: there was none).
+   */
+  private dropModel(dir: string): string | undefined {
     this.models.get(dir)?.stop();
     this.models.delete(dir);
-    fs.rmSync(dir, { recursive: true, force: true });
+    const aside = `${dir}.deleted-${process.pid}-${++this.removals}`;
+    try {
+      fs.renameSync(dir, aside);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+    return aside;
   }
 
   async powerAction(vmId: string, action: PowerAction): Promise<void> {
