@@ -73,6 +73,14 @@ export const pagerDutyRouteSchema = z.strictObject({
   /** Key Vault secret holding the Events API v2 routing (integration) key. */
   routingKeySecretName: secretNameSchema,
   ...common,
+  /** PagerDuty events are for incidents: a health report is never sent there. */
+  reports: z
+    .boolean()
+    .optional()
+    .refine(
+      (v) => v !== true,
+      'a PagerDuty route cannot take health reports (PagerDuty events open incidents); send reports to a teams or webhook route',
+    ),
 });
 
 export const teamsRouteSchema = z.strictObject({
