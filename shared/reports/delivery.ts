@@ -6,8 +6,9 @@
  * - Teams: an Adaptive Card (1.4, the elements the incident cards use) in the Workflows envelope (paging/teams.ts).
  * - Webhook: a versioned JSON body (`ReportWebhookBody`), signed exactly like incident webhooks (paging/webhook.ts:
  *   X-Qwk-Event-Id `report:<report id>`, X-Qwk-Timestamp, X-Qwk-Signature = sha256 HMAC of "<timestamp>.<body>").
- * - PagerDuty: never. PagerDuty events open and resolve incidents; a report is not one. The cluster spec refuses a
- *   PagerDuty route with `reports: true` (400); should a stored route still carry it, it is ignored here.
+ * - PagerDuty: never. PagerDuty events open and resolve incidents; a report is not one. A cluster spec with a
+ *   PagerDuty route with `reports: true` is refused (400); in the default-routes setting or a stored route it is
+ *   ignored here.
  */
 import type { ClusterRecord } from '../registry/clusterRecord';
 import type { NotificationRequest } from '../paging/request';

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import type * as AdaptiveCards from 'adaptivecards';
 import { describe, expect, it } from 'vitest';
-import { parseRoutes, type Route } from '../../shared/paging/routes';
+import { monitoringPagingFields, parseRoutes, type Route } from '../../shared/paging/routes';
 import type { Etagged, NotificationRecord } from '../../shared/paging/store';
 import type { AdaptiveCard } from '../../shared/paging/teams';
 import { verifyWebhook } from '../../shared/paging/webhook';
@@ -57,11 +57,13 @@ function record(h: { subscriptionId: string; resourceGroup: string }, r?: Route[
 }
 
 describe('report routes', () => {
-  it('a PagerDuty route cannot take reports (400 at the spec), teams and webhook can', () => {
-    const r = parseRoutes([{ ...PD, reports: true }]);
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.errors[0]).toMatchObject({ path: '[0].reports', message: expect.stringMatching(/PagerDuty/) });
-    expect(parseRoutes([TEAMS, HOOK, { ...PD, reports: false }]).ok).toBe(true);
+  it('a PagerDuty route cannot take reports (400 in a cluster spec), teams and webhook can', () => {
+    const r = monitoringPagingFields.routes.safeParse([TEAMS, { ...PD, reports: true }]);
+    expect(r.success).toBe(false);
+    expect(r.error?.issues).toMatchObject([{ path: [1, 'reports'], message: expect.stringMatching(/PagerDuty/) }]);
+    expect(monitoringPagingFields.routes.safeParse([TEAMS, HOOK, { ...PD, reports: false }]).success).toBe(true);
+    // The default-routes setting is not refused for it (ignored, as below).
+    expect(parseRoutes([{ ...PD, reports: true }]).ok).toBe(true);
   });
 
   it('collects the opted-in routes over clusters (their own, else the defaults), with the clusters of each', () => {
@@ -69,7 +71,7 @@ describe('report routes', () => {
     const [c1, c2, c3] = rep.fleet;
     const out = reportRoutes(
       [
-        record(c1, routes([TEAMS, PD])),
+        record(c1, routes([TEAMS, { ...PD, reports: true }])),
         record(c2), // the defaults
         record(c3, routes([{ ...TEAMS, reports: false }])),
       ],
