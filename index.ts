@@ -34,3 +34,8 @@ import './functions/pagingDeliveries';
 import './functions/pagingSweep';
 import './functions/clusterSilences';
 import './functions/clusterTestPage';
+import './functions/reportsTimer';
+import './functions/reportsCreate';
+import './functions/reportsList';
+import './functions/reportsGet';
+import './functions/clusterReport';

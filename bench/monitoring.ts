@@ -279,6 +279,7 @@ export async function runMonitoringBenchmark(clusters = 1000): Promise<Monitorin
         table(TABLES.incidents),
         table(TABLES.clusterTimeline),
         queue,
+        table(TABLES.clusterHistory),
       ),
       alerts: new AlertStore(table(TABLES.alerts)),
       readers: sdkSignalReaders(clients),

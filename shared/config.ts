@@ -79,6 +79,10 @@ export const SETTINGS = {
   pagingSendLeaseMs: 'QWK_PAGING_SEND_LEASE_MS',
   pagingConsole: 'QWK_PAGING_CONSOLE',
   testCrashAfterSend: 'QWK_TEST_CRASH_AFTER_SEND',
+  /** Six-field NCRONTAB of the scheduled health report (default daily at 08:00 UTC). */
+  reportSchedule: 'QWK_REPORT_SCHEDULE',
+  /** Hours a scheduled report covers, ending at its run (default 24). */
+  reportPeriodHours: 'QWK_REPORT_PERIOD_HOURS',
 } as const;
 
 export class ConfigError extends Error {
@@ -219,4 +223,24 @@ let cachedPaging: PagingConfig | undefined;
 /** The process-wide paging configuration, read once. */
 export function pagingConfig(): PagingConfig {
   return (cachedPaging ??= loadPagingConfig());
+}
+
+/** Settings of the scheduled health reports (Monitoring 5/5). Read at registration too: never throws. */
+export interface ReportsConfig {
+  /** Six-field NCRONTAB ({second} {minute} {hour} {day} {month} {day-of-week}). */
+  schedule: string;
+  /** Hours a scheduled report covers, ending at the minute it runs. */
+  periodHours: number;
+}
+
+export const DEFAULT_REPORT_SCHEDULE = '0 0 8 * * *';
+
+/** A malformed value keeps the default (a schedule must have six fields; the period 1–744 hours). */
+export function reportsConfig(env: Record<string, string | undefined> = process.env): ReportsConfig {
+  const schedule = env[SETTINGS.reportSchedule]?.trim();
+  const hours = Number(env[SETTINGS.reportPeriodHours]);
+  return {
+    schedule: schedule && schedule.split(/\s+/).length === 6 ? schedule : DEFAULT_REPORT_SCHEDULE,
+    periodHours: Number.isInteger(hours) && hours >= 1 && hours <= 744 ? hours : 24,
+  };
 }

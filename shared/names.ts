@@ -99,6 +99,11 @@ export const TABLES = {
   incidents: 'incidents',
   /** State changes of each cluster: its timeline (Monitoring 3/5). */
   clusterTimeline: 'clustertimeline',
+  /**
+   * What the health reports need besides (Monitoring 5/5): per-minute probe counts, probe changes, QWK and relay gaps,
+   * maintenance windows; partition = the cluster, as the timeline's.
+   */
+  clusterHistory: 'clusterhistory',
   /** Azure Monitor alerts received, deduplicated by alertId + condition (Monitoring 3/5). */
   alerts: 'alerts',
   /** Notification idempotency records and delivery log, per (transition, route) (Monitoring 4/5). */

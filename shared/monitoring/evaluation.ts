@@ -4,14 +4,22 @@
  */
 import type { Incident, IncidentTransition } from './contracts';
 import { diagnose, type ClusterHealth, type TimelineEntry } from './diagnosis';
+import { qwkGapSeconds, recordHistory, type HistoryAccumulator, type HistoryRow } from './historyRecord';
 import { incidentLifecycle } from './incidents';
-import { DEFAULT_DIAGNOSIS_OPTIONS, type ClusterSignals, type DiagnosisOptions } from './signals';
+import {
+  DEFAULT_DIAGNOSIS_OPTIONS,
+  DEFAULT_RELAY_INTERVAL_SECONDS,
+  type ClusterSignals,
+  type DiagnosisOptions,
+} from './signals';
 
 /** What is kept per cluster between evaluations. */
 export interface ClusterMemory {
   health?: ClusterHealth;
   /** The latest revision of every incident of the cluster, open or resolved. */
   incidents: Incident[];
+  /** What the reports' history accumulates between evaluations (historyRecord.ts). */
+  history?: HistoryAccumulator;
 }
 
 export interface EvaluationOutcome {
@@ -19,6 +27,9 @@ export interface EvaluationOutcome {
   incidents: Incident[];
   transitions: IncidentTransition[];
   timeline: TimelineEntry[];
+  history?: HistoryAccumulator;
+  /** Rows for TABLES.clusterHistory (a finished minute, a probe change, a gap opening or closing). */
+  historyRows?: HistoryRow[];
 }
 
 export interface EvaluationContext {
@@ -48,5 +59,11 @@ export function evaluateCluster(
       ...(context.link !== undefined ? { link: context.link } : {}),
     },
   });
-  return { health, incidents, transitions, timeline };
+  const recorded = recordHistory(memory.history, health, memory.health, {
+    qwkGapSeconds: qwkGapSeconds(
+      signals.facts.qwk.hbeatTime,
+      signals.facts.relayIntervalSeconds ?? DEFAULT_RELAY_INTERVAL_SECONDS,
+    ),
+  });
+  return { health, incidents, transitions, timeline, history: recorded.history, historyRows: recorded.rows };
 }

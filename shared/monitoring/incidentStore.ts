@@ -10,6 +10,9 @@
  *   revision) and one row per transition (row key `transition~<kind>~<node>~<revision>`), created from the outbox
  *   with a fixed key: written once, however often the delivery is retried.
  * - `clustertimeline` (TABLES.clusterTimeline): state and active-node changes, newest first.
+ * - `clusterhistory` (TABLES.clusterHistory): what the health reports need besides (historyRecord.ts): per-minute
+ *   probe counts (written after the commit, best effort: a lost write leaves a minute without data), probe
+ *   changes, QWK and relay gaps and maintenance windows (through the outbox, like the timeline).
  * - queue `qwk-incident-transitions` (QUEUES.incidentTransitions): each transition as base64 JSON (the Functions
  *   host's default `messageEncoding`), at least once, carrying its id for the consumer to deduplicate.
  *
@@ -25,6 +28,7 @@ import { QUEUES, TABLES } from '../names';
 import type { Evidence, Incident, IncidentTransition } from './contracts';
 import type { ClusterHealth, TimelineEntry } from './diagnosis';
 import type { ClusterMemory, EvaluationOutcome } from './evaluation';
+import { historyRowKey, type HistoryAccumulator, type HistoryRow } from './historyRecord';
 
 export interface OutboxItem {
   transition: IncidentTransition;
@@ -35,6 +39,8 @@ export interface OutboxItem {
 export interface Outbox {
   transitions: OutboxItem[];
   timeline: TimelineEntry[];
+  /** History rows other than minutes (historyRecord.ts): rare, delivered like the timeline. */
+  history?: HistoryRow[];
 }
 
 export interface StoredCluster extends ClusterMemory {
@@ -52,6 +58,8 @@ export interface CommitResult {
   conflicts: number;
   /** The outbox as written (earlier undelivered items included). */
   outbox: Outbox;
+  /** Finished minutes of probe history, written after the commit (best effort). */
+  minutes: HistoryRow[];
 }
 
 export interface StoreNames {
@@ -59,6 +67,8 @@ export interface StoreNames {
   incidents: string;
   timeline: string;
   queue: string;
+  /** The reports' history rows; default TABLES.clusterHistory. */
+  history?: string;
 }
 
 export const DEFAULT_STORE_NAMES: StoreNames = {
@@ -66,6 +76,7 @@ export const DEFAULT_STORE_NAMES: StoreNames = {
   incidents: TABLES.incidents,
   timeline: TABLES.clusterTimeline,
   queue: QUEUES.incidentTransitions,
+  history: TABLES.clusterHistory,
 };
 
 /** Outbox items younger than this are left to the evaluation that committed them. */
@@ -85,8 +96,10 @@ export class IncidentStore {
     private readonly incidents: TableClient,
     private readonly timeline: TableClient,
     private readonly queue: QueueClient,
+    /** The reports' history (TABLES.clusterHistory); without it nothing of the history is written or read. */
+    private readonly history?: TableClient,
   ) {
-    const creators = [health, incidents, timeline].map((t) => tableCreator(t));
+    const creators = [health, incidents, timeline, ...(history ? [history] : [])].map((t) => tableCreator(t));
     this.ensureTables = async () => {
       await Promise.all(creators.map((c) => c()));
     };
@@ -98,6 +111,7 @@ export class IncidentStore {
       tableClient(connectionString, names.incidents),
       tableClient(connectionString, names.timeline),
       QueueServiceClient.fromConnectionString(connectionString).getQueueClient(names.queue),
+      tableClient(connectionString, names.history ?? TABLES.clusterHistory),
     );
   }
 
@@ -141,15 +155,28 @@ export class IncidentStore {
     const k = targetKeys(subscriptionId, resourceGroup);
     for (let conflicts = 0; conflicts < MAX_ATTEMPTS; conflicts++) {
       const stored = await this.read(subscriptionId, resourceGroup);
-      const outcome = await evaluate({ health: stored?.health, incidents: stored?.incidents ?? [] });
+      const outcome = await evaluate({
+        health: stored?.health,
+        incidents: stored?.incidents ?? [],
+        ...(stored?.history ? { history: stored.history } : {}),
+      });
+      const rows = this.history ? (outcome.historyRows ?? []) : [];
+      const rare = rows.filter((r) => r.kind !== 'minute');
+      const history = [...(stored?.outbox.history ?? []), ...rare];
       const outbox: Outbox = {
         transitions: [
           ...(stored?.outbox.transitions ?? []),
           ...outcome.transitions.map((t) => ({ transition: t, since: now })),
         ],
         timeline: [...(stored?.outbox.timeline ?? []), ...outcome.timeline],
+        ...(history.length ? { history } : {}),
       };
-      const row = toHealthRow(k, { health: outcome.health, incidents: outcome.incidents, outbox });
+      const row = toHealthRow(k, {
+        health: outcome.health,
+        incidents: outcome.incidents,
+        outbox,
+        ...(this.history && outcome.history ? { history: outcome.history } : {}),
+      });
       try {
         if (stored) await this.health.updateEntity(row, 'Replace', { etag: stored.etag });
         else await this.health.createEntity(row);
@@ -159,6 +186,7 @@ export class IncidentStore {
           timeline: outcome.timeline,
           conflicts,
           outbox,
+          minutes: rows.filter((r) => r.kind === 'minute'),
         };
       } catch (err) {
         if (isConflict(err) || isPreconditionFailed(err)) continue; // another evaluation won: recompute
@@ -209,7 +237,17 @@ export class IncidentStore {
         errors.push(err);
       }
     }
-    if (done.size || timelineDone.length) await this.clearOutbox(subscriptionId, resourceGroup, done, timelineDone);
+    const historyDone: HistoryRow[] = [];
+    for (const row of stored.outbox.history ?? []) {
+      try {
+        await this.writeHistory(partition, row);
+        historyDone.push(row);
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+    if (done.size || timelineDone.length || historyDone.length)
+      await this.clearOutbox(subscriptionId, resourceGroup, done, timelineDone, historyDone);
     if (errors.length === 1) throw errors[0];
     if (errors.length)
       throw new AggregateError(
@@ -227,10 +265,16 @@ export class IncidentStore {
     evaluate: Evaluate,
   ): Promise<CommitResult & { published: string[] }> {
     const result = await this.commit(subscriptionId, resourceGroup, now, evaluate);
+    if (result.minutes.length) {
+      const partition = clusterPartition(subscriptionId, resourceGroup);
+      // Best effort: a minute whose write fails shows as a minute without probe data.
+      await Promise.all(result.minutes.map((m) => this.writeHistory(partition, m).catch(() => undefined)));
+    }
     const olderThan = new Date(Date.parse(now) - REDELIVER_AFTER_MS).toISOString();
     const due =
       result.transitions.length > 0 ||
       result.outbox.timeline.length > 0 ||
+      (result.outbox.history?.length ?? 0) > 0 ||
       result.outbox.transitions.some((i) => i.since < olderThan);
     // Nothing to deliver (the usual sweep): one read and one write per cluster.
     if (!due) return { ...result, published: [] };
@@ -292,6 +336,79 @@ export class IncidentStore {
       };
       out.push(entry);
       if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  private async writeHistory(partition: string, row: HistoryRow): Promise<void> {
+    if (!this.history) return;
+    await this.history.upsertEntity(
+      { partitionKey: partition, rowKey: historyRowKey(row), kind: row.kind, ...writeJson('row', row) },
+      'Replace',
+    );
+  }
+
+  /**
+   * The cluster's history rows (historyRecord.ts) for a report of [from, to): minutes and probe changes in it (probe
+   * changes from `lookbackMs` before it, for a failover's RTO), and every gap and maintenance window that began
+   * before its end. Empty without a history table.
+   */
+  async listHistory(
+    subscriptionId: string,
+    resourceGroup: string,
+    from: string,
+    to: string,
+    lookbackMs = 15 * 60_000,
+  ): Promise<HistoryRow[]> {
+    if (!this.history) return [];
+    await this.ensureTables();
+    const pk = clusterPartition(subscriptionId, resourceGroup).replace(/'/g, "''");
+    const before = new Date(Date.parse(from) - lookbackMs).toISOString();
+    const ranges: Array<[string, string]> = [
+      [`m~${from}`, `m~${to}`],
+      [`p~${before}`, `p~${to}`],
+      ['q~', `q~${to}`],
+      ['r~', `r~${to}`],
+      ['w~', `w~${to}`],
+    ];
+    const out: HistoryRow[] = [];
+    for (const [lo, hi] of ranges) {
+      const filter = `PartitionKey eq '${pk}' and RowKey ge '${lo}' and RowKey lt '${hi}'`;
+      for await (const row of this.history.listEntities<Row>({ queryOptions: { filter } })) {
+        out.push(readJson(row, 'row') as HistoryRow);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The cluster's timeline entries at or before `to`, newest first, back to the last entry of each kind before
+   * `from` (so the state and active node at `from` are known).
+   */
+  async listTimelineUntil(
+    subscriptionId: string,
+    resourceGroup: string,
+    from: string,
+    to: string,
+  ): Promise<TimelineEntry[]> {
+    await this.ensureTables();
+    const pk = clusterPartition(subscriptionId, resourceGroup).replace(/'/g, "''");
+    const newest = String(9_999_999_999_999 - Date.parse(to)).padStart(13, '0');
+    const filter = `PartitionKey eq '${pk}' and RowKey ge '${newest}'`;
+    const out: TimelineEntry[] = [];
+    const before = new Set<string>();
+    for await (const row of this.timeline.listEntities<Row>({ queryOptions: { filter } })) {
+      const entry: TimelineEntry = {
+        at: String(row.at),
+        kind: row.kind === 'activeNode' ? 'activeNode' : 'state',
+        ...(typeof row.from === 'string' ? { from: row.from } : {}),
+        to: String(row.to),
+        maintenance: row.maintenance === true,
+        text: typeof row.text === 'string' ? row.text : '',
+      };
+      out.push(entry);
+      if (entry.at < from) before.add(entry.kind);
+      if (before.size === 2) break;
     }
     return out;
   }
@@ -363,9 +480,11 @@ export class IncidentStore {
     resourceGroup: string,
     ids: Set<string>,
     timeline: TimelineEntry[],
+    history: HistoryRow[] = [],
   ): Promise<void> {
     const k = targetKeys(subscriptionId, resourceGroup);
     const written = new Set(timeline.map((e) => JSON.stringify(e)));
+    const historyWritten = new Set(history.map((r) => JSON.stringify(r)));
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const stored = await this.read(subscriptionId, resourceGroup);
       if (!stored) return;
@@ -373,6 +492,8 @@ export class IncidentStore {
         transitions: stored.outbox.transitions.filter((i) => !ids.has(i.transition.id)),
         timeline: stored.outbox.timeline.filter((e) => !written.has(JSON.stringify(e))),
       };
+      const historyLeft = (stored.outbox.history ?? []).filter((r) => !historyWritten.has(JSON.stringify(r)));
+      if (historyLeft.length) outbox.history = historyLeft;
       try {
         await this.health.updateEntity(toHealthRow(k, { ...stored, outbox }), 'Replace', { etag: stored.etag });
         return;
@@ -464,6 +585,7 @@ function toHealthRow(k: { partitionKey: string; rowKey: string }, s: StoredClust
     ...writeJson('health', h),
     ...writeJson('incidents', s.incidents),
     ...writeJson('outbox', s.outbox),
+    ...(s.history ? writeJson('history', s.history) : {}),
   };
 }
 
@@ -472,5 +594,6 @@ function fromHealthRow(row: Row): StoredCluster {
     health: readJson(row, 'health') as ClusterHealth,
     incidents: readJson(row, 'incidents') as Incident[],
     outbox: readJson(row, 'outbox') as Outbox,
+    ...(row.historyChunks !== undefined ? { history: readJson(row, 'history') as HistoryAccumulator } : {}),
   };
 }

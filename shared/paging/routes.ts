@@ -113,11 +113,31 @@ export const routesSchema = z
   });
 
 /**
+ * A cluster spec's routes: as `routesSchema`, and a PagerDuty route may not take health reports (PagerDuty events open
+ * incidents; a report is not one): a 400 at `routes[i].reports`. The app-wide default routes setting is not refused
+ * for it (a setting that breaks every page would be worse): there, as in any stored route, it is ignored.
+ */
+function specRoutesSchema() {
+  return routesSchema.superRefine((routes, ctx) => {
+    routes.forEach((route, i) => {
+      if (route.kind === 'pagerduty' && route.reports === true) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'reports'],
+          message:
+            'a PagerDuty route cannot take health reports (PagerDuty events open incidents); send reports to a teams or webhook route',
+        });
+      }
+    });
+  });
+}
+
+/**
  * The paging fields of the spec's `monitoring` object, to spread into its schema:
  * `z.strictObject({ ...monitoringPagingFields, … })`. `routes` absent = the app-wide default routes.
  */
 export const monitoringPagingFields = {
-  routes: routesSchema.optional(),
+  routes: specRoutesSchema().optional(),
   /** Flapping guard: at most one trigger per incident and route in this many minutes, unless the severity rises. */
   renotifyMinutes: int(1, 1440).default(DEFAULT_RENOTIFY_MINUTES),
   /** Reminder interval for a critical incident still open. */

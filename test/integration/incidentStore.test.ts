@@ -69,6 +69,7 @@ function newStore(): { store: IncidentStore; names: StoreNames } {
     incidents: `incidentstest${n}`,
     timeline: `timelinetest${n}`,
     queue: `transitions-test-${n}`,
+    history: `historytest${n}`,
   };
   return { store: IncidentStore.fromConnectionString(azurite.connectionString, names), names };
 }
@@ -189,5 +190,42 @@ describe('IncidentStore (Azurite)', () => {
     expect(await store.deliver(SUB, rg, { ids: [id] })).toEqual([id]);
     expect((await queued(names.queue)).map((m) => m.id)).toEqual([id]);
     expect(await store.listTransitions(SUB, rg)).toMatchObject([{ pendingPublish: false }]);
+  });
+
+  it("records the reports' history: a finished minute after the commit, a probe change through the outbox", async () => {
+    const { store } = newStore();
+    const rg = 'rg-history';
+    for (let t = 0; t <= 60; t += 10) {
+      const sig = signals(rg, t, 2);
+      // nodeB answers instead of nodeA from 30 s on
+      const probe =
+        t < 30
+          ? sig.probe!
+          : {
+              observedAt: sig.now,
+              backends: [
+                { ipAddress: '10.5.1.11', state: 'Down' as const },
+                { ipAddress: '10.5.1.12', state: 'Up' as const },
+              ],
+            };
+      await store.evaluate(SUB, rg, iso(t), (m) => evaluateCluster({ ...sig, probe }, m));
+    }
+    const rows = await store.listHistory(SUB, rg, iso(0), iso(120));
+    expect(rows.filter((r) => r.kind === 'minute')).toEqual([
+      { kind: 'minute', minute: iso(0), observations: 6, counts: { 'Clstr-nodeA': 3, 'Clstr-nodeB': 3 } },
+    ]);
+    expect(rows.filter((r) => r.kind === 'probeChange')).toEqual([
+      {
+        kind: 'probeChange',
+        before: { at: iso(20), answering: ['Clstr-nodeA'] },
+        after: { at: iso(30), answering: ['Clstr-nodeB'] },
+      },
+    ]);
+    // a period that ends before them holds none
+    expect(await store.listHistory(SUB, rg, iso(-3600), iso(-60))).toEqual([]);
+    const timeline = await store.listTimelineUntil(SUB, rg, iso(0), iso(120));
+    expect(timeline.some((e) => e.kind === 'state')).toBe(true);
+    // the outbox was emptied
+    expect((await store.read(SUB, rg))?.outbox.history ?? []).toEqual([]);
   });
 });
