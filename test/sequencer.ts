@@ -15,6 +15,7 @@ import path from 'node:path';
 import type { TestSequencer, TestSpecification, Vitest } from 'vitest/node' with { 'resolution-mode': 'import' };
 
 export const HEAVY_FILES: Readonly<Record<string, number>> = {
+  'test/integration/reportE2e.test.ts': 330,
   'test/integration/monitoringE2e.test.ts': 150,
   'test/integration/simCluster.test.ts': 130,
   'test/integration/qwkRelay.test.ts': 100,
