@@ -72,6 +72,10 @@ export const SETTINGS = {
   pagingSendLeaseMs: 'QWK_PAGING_SEND_LEASE_MS',
   pagingConsole: 'QWK_PAGING_CONSOLE',
   testCrashAfterSend: 'QWK_TEST_CRASH_AFTER_SEND',
+  /** Safety bound of a deployment's or drill's maintenance window and silence, in minutes (default 240). */
+  maintenanceMaxMinutes: 'QWK_MAINTENANCE_MAX_MINUTES',
+  /** How long maintenance outlasts the operation so monitoring sees the switched cluster settle (default 30 s). */
+  maintenanceSettleSeconds: 'QWK_MAINTENANCE_SETTLE_SECONDS',
 } as const;
 
 export class ConfigError extends Error {
@@ -205,4 +209,23 @@ let cachedPaging: PagingConfig | undefined;
 /** The process-wide paging configuration, read once. */
 export function pagingConfig(): PagingConfig {
   return (cachedPaging ??= loadPagingConfig());
+}
+
+/** Maintenance of a cluster while a deployment or drill of it runs (docs/PAGING.md "Silences"). */
+export interface MaintenanceConfig {
+  /** The window's and the silence's `until`, from their start: a crashed operation cannot silence forever. */
+  maxMinutes: number;
+  /** The window ends this long after the operation (its silence at once), so the switch settles unobserved. */
+  settleSeconds: number;
+}
+
+export function loadMaintenanceConfig(env: Record<string, string | undefined> = process.env): MaintenanceConfig {
+  const settle = env[SETTINGS.maintenanceSettleSeconds];
+  const settleSeconds = settle === undefined || settle === '' ? 30 : Number(settle);
+  if (!Number.isInteger(settleSeconds) || settleSeconds < 0 || settleSeconds > 600)
+    throw new ConfigError(`${SETTINGS.maintenanceSettleSeconds} must be an integer from 0 to 600, got "${settle}"`);
+  const maxMinutes = positiveInt(env, SETTINGS.maintenanceMaxMinutes, 240);
+  if (maxMinutes > 7 * 24 * 60)
+    throw new ConfigError(`${SETTINGS.maintenanceMaxMinutes} must be at most 10080 (7 days)`);
+  return { maxMinutes, settleSeconds };
 }
