@@ -112,3 +112,14 @@ describe('PagerDuty stand-in de-duplication', () => {
     expect(alerts(svc)).toEqual([]);
   });
 });
+
+describe('PagerDuty stand-in faults per routing key', () => {
+  it('a fault with routingKey hits that key only', () => {
+    const svc = new PagerService();
+    svc.addFault({ channel: 'pagerduty', kind: 'down', routingKey: 'rk-down' });
+    expect(post(svc, event('trigger', 'a', 'rk-down')).status).toBe(503);
+    expect(post(svc, event('trigger', 'a', 'rk-up')).status).toBe(202);
+    expect(() => svc.addFault({ channel: 'teams', kind: 'down', routingKey: 'x' })).toThrow(/pagerduty/);
+    expect(() => svc.addFault({ channel: 'pagerduty', kind: 'down', routingKey: 7 })).toThrow(/string/);
+  });
+});

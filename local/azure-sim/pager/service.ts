@@ -56,6 +56,8 @@ export interface PagerFault {
   channel?: PagerChannel;
   /** down: 503 with no body; throttle: 429; serverError: 500. */
   kind: 'down' | 'throttle' | 'serverError';
+  /** PagerDuty only: the fault hits events of this routing key only (one integration down, the others up). */
+  routingKey?: string;
   /** Active until this real time (from `seconds`), or for `times` requests; neither: until cleared. */
   until?: number;
   remaining?: number;
@@ -82,7 +84,10 @@ export class PagerService {
       return { status: 404, body: { error: `No pager route ${req.method} ${req.url.pathname}` } };
     if ((ch === 'teams' || ch === 'webhook') && rest.length !== 1)
       return { status: 404, body: { error: `No pager route ${req.method} ${req.url.pathname}` } };
-    const fault = this.takeFault(ch);
+    const fault = this.takeFault(
+      ch,
+      ch === 'pagerduty' ? (req.body as { routing_key?: unknown })?.routing_key : undefined,
+    );
     let out: SimResponse;
     let extra: Partial<PagerEvent> = {};
     if (fault) {
@@ -191,10 +196,12 @@ export class PagerService {
     return { id: open.id, effect: 'resolved' };
   }
 
-  private takeFault(channel: PagerChannel): PagerFault | undefined {
+  private takeFault(channel: PagerChannel, routingKey: unknown): PagerFault | undefined {
     const now = this.now();
     this.faults = this.faults.filter((f) => (f.until === undefined || f.until > now) && f.remaining !== 0);
-    const f = this.faults.find((x) => !x.channel || x.channel === channel);
+    const f = this.faults.find(
+      (x) => (!x.channel || x.channel === channel) && (x.routingKey === undefined || x.routingKey === routingKey),
+    );
     if (f && f.remaining !== undefined) f.remaining -= 1;
     return f;
   }
@@ -237,6 +244,8 @@ export class PagerService {
     if (spec.channel !== undefined && !CHANNELS.includes(spec.channel))
       throw new Error(`channel must be one of ${CHANNELS.join(', ')}.`);
     if (spec.seconds !== undefined && spec.times !== undefined) throw new Error('Give seconds or times, not both.');
+    if (spec.routingKey !== undefined && (typeof spec.routingKey !== 'string' || spec.channel !== 'pagerduty'))
+      throw new Error('routingKey must be a string, with channel "pagerduty".');
     if (spec.seconds !== undefined && !(typeof spec.seconds === 'number' && spec.seconds > 0))
       throw new Error('seconds must be a positive number.');
     if (spec.times !== undefined && !(Number.isInteger(spec.times) && spec.times > 0))
@@ -245,6 +254,7 @@ export class PagerService {
       id: this.nextFaultId++,
       kind: spec.kind,
       ...(spec.channel ? { channel: spec.channel } : {}),
+      ...(spec.routingKey !== undefined ? { routingKey: spec.routingKey } : {}),
       ...(spec.seconds !== undefined ? { until: this.now() + spec.seconds * 1000 } : {}),
       ...(spec.times !== undefined ? { remaining: spec.times } : {}),
     };
