@@ -53,6 +53,7 @@ interface ClusterView {
   incidents: Incident[];
   conditions: { kind: string }[];
   notes: string[];
+  nodes?: { name: string; qwk?: { commstat: string } }[];
 }
 
 interface PagerEvent {
@@ -285,7 +286,7 @@ describe.concurrent('cluster health end to end (one stack, one cluster per scena
       90_000,
     );
     report('heal: DELETE faults → PagerDuty resolve', ms(t1, resolve.receivedAt));
-    await waitFor('the paging queues to drain', () => drained(), 120_000);
+    await waitFor('the paging queues to drain', () => drained(), 60_000);
     const end = await pages(rg);
     expect(end.triggers.filter((e) => e.body.dedup_key === dedup)).toHaveLength(1);
     expect(end.resolves.filter((e) => e.body.dedup_key === dedup)).toHaveLength(1);
@@ -424,7 +425,16 @@ describe.concurrent('cluster health end to end (one stack, one cluster per scena
     const rg = RGS.flap;
     ready(rg);
     // The probe cannot flap into an incident within 12 s cycles (Outage needs HBEATTIME × NUMHBEATS + 10 s of no
-    // answer), so the comm paths flap: CommPathsDown shows in the QWK objects at their next write (≤ 6 s).
+    // answer), so the comm paths flap: commstat=DOWN shows in the QWK objects at their next write (≤ 6 s).
+    const seen: ClusterView[] = [];
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        const v = await cluster(rg);
+        if (v) seen.push(v);
+        await sleep(1_000);
+      }
+    })();
     const t0 = Date.now();
     const cycleMs = 12_000;
     const failMs = 8_000;
@@ -437,6 +447,16 @@ describe.concurrent('cluster health end to end (one stack, one cluster per scena
       expect((await simFetch(sim(), 'DELETE', faultsPath(rg))).status).toBeLessThan(300);
     }
     console.log(`[flap] 10 fail/heal cycles in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    watching = false;
+    await watcher;
+    const down = seen.filter((v) => v.nodes?.some((n) => n.qwk?.commstat.toUpperCase() === 'DOWN')).length;
+    const noted = seen.filter(
+      (v) => v.conditions.some((c) => c.kind === 'CommPathsDown') || v.notes.some((n) => n.includes('CommPathsDown')),
+    ).length;
+    console.log(
+      `[flap] ${seen.length} views of the cluster while it flapped: commstat DOWN in ${down}, CommPathsDown seen (condition or settling) in ${noted}`,
+    );
+    expect(down, 'the flapping reached monitoring').toBeGreaterThan(0);
     await waitFor(
       `${rg}: healthy again, nothing open`,
       async () => {
@@ -445,7 +465,7 @@ describe.concurrent('cluster health end to end (one stack, one cluster per scena
       },
       120_000,
     );
-    await waitFor('the paging queues to drain', () => drained(), 60_000);
+    await waitFor('the paging queues to drain', () => drained(), 120_000);
     const log = await notificationLog(
       { subscriptionId: SUB, resourceGroup: rg },
       PagingStore.fromConnectionString(storage()),
