@@ -71,6 +71,22 @@ export function closeWindow(
   );
 }
 
+/**
+ * The window a cluster is registered with when the deployment registering it is still in maintenance (its silence
+ * `maintenance-<deployment id>` holds): a first deployment's cluster is not registered when the deployment begins,
+ * so it has no window until then, and its first evaluations (the relay's first snapshot not stored yet, the active
+ * node not confirmed) would otherwise open incidents while the deployment still runs. Ends with the silence's until;
+ * endMaintenance shortens it like any other.
+ */
+export function registrationWindow(
+  silence: Pick<Silence, 'until' | 'reason'> | undefined,
+  deploymentId: string,
+  now: Date,
+): MaintenanceWindow[] {
+  if (!silence || !(Date.parse(silence.until) > now.getTime())) return [];
+  return [{ from: now.toISOString(), until: silence.until, reason: silence.reason, by: deploymentId }];
+}
+
 export interface MaintenanceDeps {
   registry: {
     updateMaintenance(

@@ -31,21 +31,23 @@ export class ClusterRegistry {
   }
 
   /**
-   * Writes the cluster's row. A registration (whose record carries no `maintenance`) keeps the maintenance windows
-   * of the row it replaces: the deployment registering the cluster still runs, and so may a window it opened.
+   * Writes the cluster's row. The maintenance windows of the row it replaces are kept (the deployment registering
+   * the cluster still runs, and so may a window it opened), merged with the record's own (which win per `by`).
    */
   async upsert(record: ClusterRecord): Promise<void> {
     await this.ensureTable();
     const { paging, maintenance, ...rest } = record;
     const k = targetKeys(record.subscriptionId, record.resourceGroup);
-    let windows = maintenance;
-    if (windows === undefined) {
-      try {
-        const existing = await this.table.getEntity<Row>(k.partitionKey, k.rowKey);
-        windows = parseWindows(existing.maintenance);
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
-      }
+    let windows = maintenance ?? [];
+    try {
+      const existing = parseWindows((await this.table.getEntity<Row>(k.partitionKey, k.rowKey)).maintenance) ?? [];
+      const now = Date.now();
+      windows = [
+        ...existing.filter((w) => Date.parse(w.until) > now && !windows.some((x) => x.by === w.by)),
+        ...windows,
+      ];
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
     }
     const row: TableEntity<Row> = {
       ...k,
@@ -54,7 +56,7 @@ export class ClusterRegistry {
       witness: JSON.stringify(record.witness),
       qwk: JSON.stringify(record.qwk),
       ...(paging ? { paging: JSON.stringify(paging) } : {}),
-      ...(windows?.length ? { maintenance: JSON.stringify(windows) } : {}),
+      ...(windows.length ? { maintenance: JSON.stringify(windows) } : {}),
     };
     await this.table.upsertEntity(row, 'Replace');
   }

@@ -118,26 +118,31 @@ async function inject(rg: string, body: Record<string, unknown>): Promise<number
   return t0;
 }
 
-async function drained(): Promise<boolean> {
-  const svc = QueueServiceClient.fromConnectionString(stack.settings.AzureWebJobsStorage);
-  for (const name of [QUEUES.incidentTransitions, QUEUES.notificationDeliveries]) {
-    const q = svc.getQueueClient(name);
-    if (!(await q.exists())) continue;
-    if (((await q.getProperties()).approximateMessagesCount ?? 0) > 0) return false;
-  }
-  return true;
+/**
+ * The cluster's pages are all out: no incident transition waits on the queue (shared by every cluster, but emptied
+ * within seconds) and no notification of this cluster is still pending or being sent (the delivery queue is not
+ * looked at: other scenarios' retries wait there for minutes).
+ */
+async function drained(rg: string): Promise<boolean> {
+  const q = QueueServiceClient.fromConnectionString(storage()).getQueueClient(QUEUES.incidentTransitions);
+  if ((await q.exists()) && ((await q.getProperties()).approximateMessagesCount ?? 0) > 0) return false;
+  const log = await notificationLog(
+    { subscriptionId: SUB, resourceGroup: rg },
+    PagingStore.fromConnectionString(storage()),
+  );
+  return log.every((r) => r.status !== 'pending' && r.status !== 'sending');
 }
 
 const ms = (from: number, to: string | number) => (typeof to === 'string' ? Date.parse(to) : to) - from;
 const report = (label: string, value: number) => console.log(`[latency] ${label}: ${(value / 1000).toFixed(1)} s`);
 
-/** Waits until the cluster's first evaluation found it healthy; returns the view. */
+/** Waits until the cluster is healthy and out of its deployment's maintenance; returns the view. */
 async function healthy(rg: string) {
   return waitFor(
     `${rg} Healthy`,
     async () => {
       const v = await cluster(rg);
-      return v?.state === 'Healthy' && v.activeNode ? v : undefined;
+      return v?.state === 'Healthy' && v.activeNode && !v.maintenance ? v : undefined;
     },
     180_000,
   );
@@ -286,7 +291,7 @@ describe.concurrent('cluster health end to end (one stack, one cluster per scena
       90_000,
     );
     report('heal: DELETE faults → PagerDuty resolve', ms(t1, resolve.receivedAt));
-    await waitFor('the paging queues to drain', () => drained(), 60_000);
+    await waitFor('the paging queues to drain', () => drained(rg), 60_000);
     const end = await pages(rg);
     expect(end.triggers.filter((e) => e.body.dedup_key === dedup)).toHaveLength(1);
     expect(end.resolves.filter((e) => e.body.dedup_key === dedup)).toHaveLength(1);
@@ -465,7 +470,7 @@ describe.concurrent('cluster health end to end (one stack, one cluster per scena
       },
       120_000,
     );
-    await waitFor('the paging queues to drain', () => drained(), 120_000);
+    await waitFor('the paging queues to drain', () => drained(rg), 120_000);
     const log = await notificationLog(
       { subscriptionId: SUB, resourceGroup: rg },
       PagingStore.fromConnectionString(storage()),

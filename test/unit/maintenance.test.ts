@@ -6,6 +6,7 @@ import {
   closeWindow,
   endMaintenance,
   openWindow,
+  registrationWindow,
   type MaintenanceDeps,
 } from '../../shared/monitoring/maintenance';
 import type { MaintenanceWindow } from '../../shared/monitoring/signals';
@@ -115,5 +116,16 @@ describe('loadMaintenanceConfig', () => {
     expect(() => loadMaintenanceConfig({ QWK_MAINTENANCE_MAX_MINUTES: '0' })).toThrow(ConfigError);
     expect(() => loadMaintenanceConfig({ QWK_MAINTENANCE_MAX_MINUTES: '20000' })).toThrow(/7 days/);
     expect(() => loadMaintenanceConfig({ QWK_MAINTENANCE_SETTLE_SECONDS: '-1' })).toThrow(ConfigError);
+  });
+});
+
+describe('registrationWindow', () => {
+  it('a cluster registered by a deployment still in maintenance is registered in maintenance until its silence ends', () => {
+    const silence = { until: iso(3600), reason: 'deployment dpl-1' };
+    expect(registrationWindow(silence, 'dpl-1', at(60))).toEqual([
+      { from: iso(60), until: iso(3600), reason: 'deployment dpl-1', by: 'dpl-1' },
+    ]);
+    expect(registrationWindow(undefined, 'dpl-1', at(60))).toEqual([]);
+    expect(registrationWindow(silence, 'dpl-1', at(3600))).toEqual([]);
   });
 });
