@@ -38,8 +38,12 @@ const RGS = {
   flap: 'mon-flap',
   maint: 'mon-maint',
 };
-/** Retries of a failed page wait at most this long here (default 5 min): the PagerDuty-down proof ends sooner. */
+/**
+ * Retries of a failed page wait at most this long here (default 5 min), so that the PagerDuty-down proof ends soon
+ * after PagerDuty is back; with that shorter cap 12 attempts (the default) may not outlast 120 s down, so more.
+ */
 const PAGING_MAX_DELAY_MS = 15_000;
+const PAGING_MAX_ATTEMPTS = 30;
 
 let stack: Awaited<ReturnType<typeof startConfigStack>>;
 let api: Api;
@@ -185,7 +189,10 @@ beforeAll(async () => {
   stack = await startConfigStack({
     timeScale: 0.005,
     functionKey: KEY,
-    settings: { QWK_PAGING_MAX_DELAY_MS: String(PAGING_MAX_DELAY_MS) },
+    settings: {
+      QWK_PAGING_MAX_DELAY_MS: String(PAGING_MAX_DELAY_MS),
+      QWK_PAGING_MAX_ATTEMPTS: String(PAGING_MAX_ATTEMPTS),
+    },
   });
   api = { baseUrl: stack.host!.baseUrl, key: KEY };
   const vault = makeSimClients(stack.sim, SUB).secrets;
@@ -395,7 +402,14 @@ describe.concurrent('cluster health end to end (one stack, one cluster per scena
       `${rg}: the trigger accepted once PagerDuty is back`,
       async () => (await ofIncident()).find((e) => e.status === 202 && e.body.event_action === 'trigger'),
       (downSeconds + 120) * 1000,
-    );
+    ).catch(async (err: unknown) => {
+      const log = await notificationLog(
+        { subscriptionId: SUB, resourceGroup: rg },
+        PagingStore.fromConnectionString(storage()),
+      );
+      console.log(`[pagerDuty down] delivery log: ${JSON.stringify(log.filter((r) => r.route === 'pd'))}`);
+      throw err;
+    });
     report('pagerDuty down: fault → PagerDuty trigger accepted', ms(t0, accepted.receivedAt));
     report('pagerDuty down: PagerDuty back → trigger accepted', ms(upAt, accepted.receivedAt));
     const teams = (await pages(rg)).teams.filter(failoverCard('opened'));
