@@ -2,7 +2,8 @@
  * POST /api/clusters/{subscriptionId}/{resourceGroup}/drills — a failover drill (the guide's §9.3 switchover as an
  * operation): body `{switchBack?: boolean}` (default true: to the standby and back). 202 `{id, statusUrl}` +
  * Location (GET …/drills/{id}); 404 for a cluster that is not registered; 409 while a deployment, tear-down or
- * another drill of the cluster runs, or when the cluster's active node or deployment spec is not known.
+ * another drill of the cluster runs, while the cluster is in maintenance (also the settle time after one), or when
+ * the cluster's active node or deployment spec is not known.
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
@@ -32,8 +33,18 @@ export async function createDrill(request: HttpRequest, context: InvocationConte
   const record = await clusterRegistry().get(sub, rg);
   if (!record) return notFound(`no registered cluster ${sub}/${rg}`);
 
+  // A deployment or drill that just ended keeps the cluster in maintenance a little longer, until monitoring has
+  // confirmed where the hierarchy now runs: the active node is not known for sure before that.
+  const now = Date.now();
+  const window = record.maintenance?.find((w) => Date.parse(w.from) <= now && now < Date.parse(w.until));
+  if (window)
+    return conflict(`the cluster is in maintenance until ${window.until} (${window.reason}): drill after that`);
   // Switch away from the node monitoring sees active (the registry's is where the deployment left it).
   const stored = await incidentStore().read(record.subscriptionId, record.resourceGroup);
+  if (stored?.health?.activeCandidate)
+    return conflict(
+      `the active node is changing (${stored.health.activeCandidate.node} alone answers the probe, not confirmed yet): try again shortly`,
+    );
   const target = drillTarget(record.nodes, stored?.health?.activeNode ?? record.activeNode);
   if (!target.ok) return conflict(target.message);
 

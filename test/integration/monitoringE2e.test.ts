@@ -538,7 +538,9 @@ describe.concurrent('cluster health end to end (one stack, one cluster per scena
     expect(deployed.runtimeStatus).toBe('Completed');
     expect((await silences()).map((x) => x.id)).not.toContain(`maintenance-${deploymentId}`);
 
-    // 2. A failover drill: to the standby and back.
+    // 2. A failover drill: to the standby and back, once the deployment's maintenance has settled (409 before).
+    if ((await cluster(rg))?.maintenance) expect((await call('POST', `${rg}/drills`, {})).status).toBe(409);
+    await waitFor(`${rg}: out of maintenance`, async () => (await cluster(rg))?.maintenance === false, 120_000);
     expect((await call('POST', 'mon-not-registered/drills', {})).status).toBe(404);
     expect((await call('POST', `${rg}/drills`, { switchBack: 'yes' })).status).toBe(400);
     const drill = await call('POST', `${rg}/drills`, {});
