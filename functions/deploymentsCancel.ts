@@ -5,6 +5,8 @@ import { cancelDeployment } from '../shared/deployments/deploymentCancel';
 import { deploymentLock } from '../shared/deployments/deploymentLockFactory';
 import { deploymentView } from '../shared/deployments/deploymentView';
 import { notFound } from '../shared/http/problems';
+import { endMaintenance } from '../shared/monitoring/maintenance';
+import { maintenanceDeps } from '../shared/monitoring/monitoringServices';
 
 export async function cancelDeploymentHttp(
   request: HttpRequest,
@@ -21,6 +23,15 @@ export async function cancelDeploymentHttp(
         errors: [{ path: '', message: `deployment '${id}' is not running (it is ${result.runtimeStatus})` }],
       },
     };
+  // A terminated orchestration runs no more code: lift the maintenance and silence it put on its cluster here.
+  if (result.target) {
+    try {
+      await endMaintenance({ cluster: result.target, operationId: id }, maintenanceDeps());
+    } catch (err) {
+      // The cancel itself succeeded; the window and the silence expire at their `until`.
+      context.warn(`deployment ${id}: maintenance not ended (${(err as Error).message}); it expires at its until`);
+    }
+  }
   context.info(`deployment ${id} cancelled (${result.children} sub-orchestrations terminated)`);
   // The terminate has been applied (cancelDeployment waits for it): answer with the view the status URL shows.
   return { status: 200, jsonBody: deploymentView(await client.getStatus(id, { showInput: false })) };

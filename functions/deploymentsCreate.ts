@@ -25,20 +25,21 @@ export async function createDeployment(request: HttpRequest, context: Invocation
     config.keyVaultUrl ?? '',
   );
   if (missing.length) return badRequest(missing);
-  // A re-POSTed spec of a registered cluster changes its routes at once (a new cluster gets them when registered).
-  await clusterRegistry().updatePaging(
-    parsed.spec.subscriptionId,
-    parsed.spec.resourceGroup,
-    clusterPaging(parsed.spec.monitoring),
-  );
-
   const client = df.getClient(context);
+  // A re-POSTed spec of a registered cluster changes its routes at once (a new cluster gets them when registered);
+  // only once the resource group is claimed: a 409 (a deployment still running) changes nothing.
   const result = await startDeployment(
     client,
     deploymentLock(),
     ORCHESTRATIONS.deployCluster,
     parsed.spec,
     config.retry,
+    () =>
+      clusterRegistry().updatePaging(
+        parsed.spec.subscriptionId,
+        parsed.spec.resourceGroup,
+        clusterPaging(parsed.spec.monitoring),
+      ),
   );
   const id = result.started ? result.id : result.runningId;
   const statusUrl = new URL(`deployments/${id}`, deploymentsBase(request.url)).toString();

@@ -6,6 +6,9 @@
  * (runConfiguration in ./steps/configuration.ts), with those steps in the same status — unless the spec says
  * `configure: false`.
  *
+ * The whole run is under maintenance (./steps/maintenance.ts): a registered cluster re-deployed is switched over by
+ * its verification, which must open no incident and page nobody.
+ *
  * Deterministic: no I/O, no clock but context.df.currentUtcDateTime, no environment reads.
  */
 import * as df from 'durable-functions';
@@ -24,10 +27,20 @@ import { ACTIVITIES, ORCHESTRATIONS, STEPS } from '../shared/names';
 import { planDeployment } from '../shared/plan';
 import { runConfiguration } from './steps/configuration';
 import { deploymentFailer, statusPublisher } from './steps/deploymentStatus';
+import { underMaintenance } from './steps/maintenance';
 import { callAllWithRetry, CRASH_RETRY, reported, type Classified } from './steps/retry';
 
 function* deployCluster(context: OrchestrationContext): Generator<Task, DeploymentSummary, unknown> {
   const input = context.df.getInput<DeployClusterInput>();
+  const cluster = { subscriptionId: input.spec.subscriptionId, resourceGroup: input.spec.resourceGroup };
+  const request = { cluster, operationId: input.deploymentId, reason: `deployment ${input.deploymentId}` };
+  return yield* underMaintenance(context, request, deploy(context, input));
+}
+
+function* deploy(
+  context: OrchestrationContext,
+  input: DeployClusterInput,
+): Generator<Task, DeploymentSummary, unknown> {
   const plan = planDeployment(input.spec);
   const byKey = new Map(plan.resources.map((r) => [r.key, r]));
   const steps = deploymentSteps(plan);

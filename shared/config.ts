@@ -83,6 +83,10 @@ export const SETTINGS = {
   reportSchedule: 'QWK_REPORT_SCHEDULE',
   /** Hours a scheduled report covers, ending at its run (default 24). */
   reportPeriodHours: 'QWK_REPORT_PERIOD_HOURS',
+  /** Safety bound of a deployment's or drill's maintenance window and silence, in minutes (default 240). */
+  maintenanceMaxMinutes: 'QWK_MAINTENANCE_MAX_MINUTES',
+  /** How long maintenance outlasts the operation so monitoring sees the switched cluster settle (default 30 s). */
+  maintenanceSettleSeconds: 'QWK_MAINTENANCE_SETTLE_SECONDS',
 } as const;
 
 export class ConfigError extends Error {
@@ -243,4 +247,23 @@ export function reportsConfig(env: Record<string, string | undefined> = process.
     schedule: schedule && schedule.split(/\s+/).length === 6 ? schedule : DEFAULT_REPORT_SCHEDULE,
     periodHours: Number.isInteger(hours) && hours >= 1 && hours <= 744 ? hours : 24,
   };
+}
+
+/** Maintenance of a cluster while a deployment or drill of it runs (docs/PAGING.md "Silences"). */
+export interface MaintenanceConfig {
+  /** The window's and the silence's `until`, from their start: a crashed operation cannot silence forever. */
+  maxMinutes: number;
+  /** The window ends this long after the operation (its silence at once), so the switch settles unobserved. */
+  settleSeconds: number;
+}
+
+export function loadMaintenanceConfig(env: Record<string, string | undefined> = process.env): MaintenanceConfig {
+  const settle = env[SETTINGS.maintenanceSettleSeconds];
+  const settleSeconds = settle === undefined || settle === '' ? 30 : Number(settle);
+  if (!Number.isInteger(settleSeconds) || settleSeconds < 0 || settleSeconds > 600)
+    throw new ConfigError(`${SETTINGS.maintenanceSettleSeconds} must be an integer from 0 to 600, got "${settle}"`);
+  const maxMinutes = positiveInt(env, SETTINGS.maintenanceMaxMinutes, 240);
+  if (maxMinutes > 7 * 24 * 60)
+    throw new ConfigError(`${SETTINGS.maintenanceMaxMinutes} must be at most 10080 (7 days)`);
+  return { maxMinutes, settleSeconds };
 }

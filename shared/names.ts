@@ -14,6 +14,11 @@ export const ORCHESTRATIONS = {
    * resource group and generated secrets. Its instances are reported like deployments (GET /api/deployments/{id}).
    */
   teardownCluster: 'teardownCluster',
+  /**
+   * A failover drill (POST /api/clusters/{sub}/{rg}/drills): the guide's §9.3 switchover as an operation, under
+   * maintenance and a silence. Its instances are the drills (GET …/drills/{id}).
+   */
+  failoverDrill: 'failoverDrill',
 } as const;
 
 /** Activities (registered in orchestrations/activities/). */
@@ -41,6 +46,13 @@ export const ACTIVITIES = {
    * resolves the alert route's function key from Key Vault itself (it never travels through history).
    */
   ensureAlertRules: 'ensureAlertRules',
+  /**
+   * Puts a cluster into maintenance for a deployment or drill: a window on its registry row (conditions open no
+   * incident) and a silence (pages suppressed), both bounded by an `until` safety net. Idempotent.
+   */
+  beginMaintenance: 'beginMaintenance',
+  /** Ends what beginMaintenance started for the same operation (the window after a short settle; the silence). */
+  endMaintenance: 'endMaintenance',
 } as const;
 
 /** Instance id prefixes of orchestrations started by the app. */
@@ -49,6 +61,8 @@ export const INSTANCE_ID_PREFIXES = {
   deployment: 'dpl-',
   /** teardownCluster instances: tdn-<uuid>; reported at GET /api/deployments/{id} like a deployment. */
   teardown: 'tdn-',
+  /** failoverDrill instances: drl-<uuid>; reported at GET /api/clusters/{sub}/{rg}/drills/{id}. */
+  drill: 'drl-',
 } as const;
 
 /** Step names in a deployment's status (the infrastructure's own steps are the plan's resource keys). */
@@ -71,7 +85,12 @@ export const STEPS = {
   deleteResourceGroup: 'delete:resourceGroup',
   /** Tear-down: the generated Key Vault secrets deleted. */
   deleteSecrets: 'delete:secrets',
+  /** Drill: the hierarchy switched over to a node (the standby, then back to the primary). */
+  drillSwitchover: (node: string) => `switchover:${node}`,
 } as const;
+
+/** The id of the silence a deployment or drill puts on its own cluster (one per operation, so it can be lifted). */
+export const MAINTENANCE_SILENCE_ID = (operationId: string) => `maintenance-${operationId}`;
 
 /** Storage queues (AzureWebJobsStorage). Names: 3–63 lowercase letters, digits and dashes. */
 export const QUEUES = {

@@ -38,6 +38,8 @@ export async function startDeployment(
   orchestrationName: string,
   spec: ClusterSpec,
   retry: RetryPolicy = DEFAULT_RETRY,
+  /** Runs once the target is claimed, before the orchestration starts (nothing when the claim fails: 409). */
+  beforeStart?: () => Promise<unknown>,
 ): Promise<StartResult> {
   const id = `${INSTANCE_ID_PREFIXES.deployment}${randomUUID()}`;
   const claim = await lock.claim(spec.subscriptionId, spec.resourceGroup, id, new Date(), (other, claimedAt) =>
@@ -46,6 +48,7 @@ export async function startDeployment(
   if (!claim.claimed) return { started: false, runningId: claim.runningDeploymentId };
   const input: DeployClusterInput = { deploymentId: id, spec, retry };
   try {
+    await beforeStart?.();
     await client.startNew(orchestrationName, { instanceId: id, input });
   } catch (err) {
     await lock.release(spec.subscriptionId, spec.resourceGroup, id).catch(() => undefined);

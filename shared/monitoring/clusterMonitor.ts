@@ -467,6 +467,8 @@ export class ClusterMonitor {
         ...(shared.metrics ? { metrics: shared.metrics } : {}),
         ...(power ? { power } : {}),
         alerts: shared.alerts,
+        // A deployment or drill of ours running on the cluster (maintenance.ts): conditions open no incident.
+        ...(record.maintenance?.length ? { maintenance: record.maintenance } : {}),
       };
       const link = deps.publicUrl
         ? `${deps.publicUrl}/api/clusters/${encodeURIComponent(record.subscriptionId)}/${encodeURIComponent(record.resourceGroup)}`

@@ -1,12 +1,14 @@
 /** The monitoring services on the app's storage account and Azure clients (process-wide, built on first use). */
 import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
 import { azureClients } from '../azure/clients';
-import { appConfig, ConfigError, monitoringConfig, SETTINGS } from '../config';
+import { appConfig, ConfigError, loadMaintenanceConfig, monitoringConfig, SETTINGS } from '../config';
+import { pagingStore } from '../paging/store';
 import { clusterRegistry } from '../registry/clusterRegistry';
 import { QUEUES } from '../names';
 import { AlertStore } from './alertStore';
 import { ClusterMonitor, RECHECK_SECONDS, sdkSignalReaders, type ShardMessage } from './clusterMonitor';
 import { IncidentStore } from './incidentStore';
+import type { MaintenanceDeps } from './maintenance';
 import { qwkSnapshotStore } from './qwkSnapshotStore';
 
 let store: IncidentStore | undefined;
@@ -64,4 +66,14 @@ export async function scheduleRechecks(shards: readonly ShardMessage[]): Promise
       q.sendMessage(Buffer.from(JSON.stringify(s), 'utf8').toString('base64'), { visibilityTimeout: RECHECK_SECONDS }),
     ),
   );
+}
+
+/** What beginMaintenance / endMaintenance work on: the registry row's windows and the silences table. */
+export function maintenanceDeps(): MaintenanceDeps {
+  return {
+    registry: clusterRegistry(),
+    silences: pagingStore(),
+    config: loadMaintenanceConfig(),
+    now: () => new Date(),
+  };
 }

@@ -99,6 +99,8 @@ export interface MaintenanceWindow {
   from: string;
   until: string;
   reason: string;
+  /** The operation that opened it (a deployment or drill id), so that it ends that window only. */
+  by?: string;
 }
 
 /** Everything one evaluation of one cluster looks at. */

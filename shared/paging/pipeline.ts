@@ -397,6 +397,7 @@ function buildRequest(
   const req = notificationRequest(msg.route, msg.transition, secret, {
     pagerDutyUrl: deps.config.pagerDutyUrl,
     reminder: event === 'reminder',
+    eventId: msg.eventId,
     now: deps.now(),
   });
   if (event !== 'test' || req.kind !== 'pagerduty') return req;

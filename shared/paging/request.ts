@@ -24,6 +24,8 @@ export interface RequestOptions {
   /** The Events API endpoint (a setting; the simulator's stand-in locally). */
   pagerDutyUrl?: string;
   reminder?: boolean;
+  /** The notification's id (for a reminder: its own webhook event id). */
+  eventId?: string;
   now: Date;
 }
 
@@ -51,7 +53,11 @@ export function notificationRequest(
         body: JSON.stringify(teamsMessage(t, { reminder: opts.reminder })),
       };
     case 'webhook': {
-      const signed = signWebhook(webhookBody(t, { reminder: opts.reminder }), secret, opts.now);
+      const signed = signWebhook(
+        webhookBody(t, { reminder: opts.reminder, ...(opts.eventId ? { reminderId: opts.eventId } : {}) }),
+        secret,
+        opts.now,
+      );
       return { ...base, url: route.url, headers: signed.headers, body: signed.body };
     }
   }

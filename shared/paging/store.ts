@@ -312,6 +312,26 @@ export class PagingStore {
     await this.silences.createEntity(stripUndefined({ partitionKey: clusterPartition(s), rowKey: s.id, ...s }));
   }
 
+  /** One silence by id, or undefined. */
+  async getSilence(cluster: ClusterRef, id: string): Promise<Silence | undefined> {
+    await this.ensureSilences();
+    try {
+      return toSilence(await this.silences.getEntity<Silence>(clusterPartition(cluster), id));
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** Writes a silence with a known id (insert or replace): a retried write is harmless. */
+  async putSilence(s: Silence): Promise<void> {
+    await this.ensureSilences();
+    await this.silences.upsertEntity(
+      stripUndefined({ partitionKey: clusterPartition(s), rowKey: s.id, ...s }),
+      'Replace',
+    );
+  }
+
   /** Deletes a silence; false when there was none with that id. */
   async deleteSilence(cluster: ClusterRef, id: string): Promise<boolean> {
     await this.ensureSilences();

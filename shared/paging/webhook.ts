@@ -3,7 +3,8 @@
  *
  * Headers:
  *   Content-Type: application/json
- *   X-Qwk-Event-Id: <transition id>[#reminder]   (the receiver's idempotency key: the same value on every retry)
+ *   X-Qwk-Event-Id: <transition id>, or <transition id>#reminder@<time> for a reminder (the receiver's idempotency
+ *                   key: the same value on every retry of one notification, a new one for each reminder)
  *   X-Qwk-Timestamp: <unix seconds when signed>
  *   X-Qwk-Signature: sha256=<lower-case hex HMAC-SHA256(key, "<X-Qwk-Timestamp>.<raw body>")>
  * The key is the route's Key Vault secret (hmacSecretName), used as UTF-8 bytes. A receiver recomputes the HMAC over
@@ -24,7 +25,7 @@ export const DEFAULT_SIGNATURE_TOLERANCE_SECONDS = 300;
 /** The webhook's JSON body, version 1. */
 export interface WebhookBody {
   version: typeof WEBHOOK_BODY_VERSION;
-  /** The transition id (`<incident key>#<revision>`), plus `#reminder` for a reminder. */
+  /** The transition id (`<incident key>#<revision>`); a reminder's own id (`<transition id>#reminder@<time>`). */
   id: string;
   kind: TransitionKind | 'reminder';
   at: string;
@@ -57,6 +58,11 @@ export interface WebhookBody {
 
 export interface WebhookOptions {
   reminder?: boolean;
+  /**
+   * A reminder's own id (the pipeline's `<transition id>#reminder@<time>`): each reminder is a new event for the
+   * receiver, and every retry of it carries the same id. Default `<transition id>#reminder`.
+   */
+  reminderId?: string;
 }
 
 export function webhookBody(t: IncidentTransition, opts: WebhookOptions = {}): WebhookBody {
@@ -65,7 +71,7 @@ export function webhookBody(t: IncidentTransition, opts: WebhookOptions = {}): W
     Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
   return {
     version: WEBHOOK_BODY_VERSION,
-    id: opts.reminder ? `${t.id}#reminder` : t.id,
+    id: opts.reminder ? (opts.reminderId ?? `${t.id}#reminder`) : t.id,
     kind: opts.reminder ? 'reminder' : t.kind,
     at: t.at,
     summary: incidentSummary(t, 1024, { reminder: opts.reminder }),

@@ -1,4 +1,5 @@
 /** The cluster registry's record: what monitoring needs to watch one cluster (pure). */
+import type { MaintenanceWindow } from '../monitoring/signals';
 import type { Route } from '../paging/routes';
 import type { DeploymentPlan } from '../plan';
 import { primaryAndStandby, qwkObjectName, type ScriptParams } from '../scripts';
@@ -37,6 +38,11 @@ export interface ClusterRecord {
   registeredAt: string;
   /** Where the cluster's pages go (the spec's `monitoring`); absent on rows written before paging existed. */
   paging?: ClusterPaging;
+  /**
+   * Maintenance windows of deployments and drills running on the cluster (shared/monitoring/maintenance.ts): the
+   * diagnosis records conditions inside one and opens no incident. Kept when the cluster is registered again.
+   */
+  maintenance?: MaintenanceWindow[];
 }
 
 /** The paging part of the spec's `monitoring` (routes absent = the app-wide default routes). */

@@ -4,17 +4,19 @@
  * Upsert (replace) is idempotent: registering a cluster again overwrites its row.
  */
 import type { TableClient, TableEntity } from '@azure/data-tables';
-import { isNotFound } from '../azure/errors';
+import { isNotFound, isPreconditionFailed } from '../azure/errors';
+import type { MaintenanceWindow } from '../monitoring/signals';
 import { deleteRowIfExists, listPartition, tableClient, tableCreator, targetKeys } from '../azure/tables';
 import { appConfig, ConfigError, SETTINGS } from '../config';
 import { TABLES } from '../names';
 import type { ClusterPaging, ClusterRecord } from './clusterRecord';
 
-type Row = Omit<ClusterRecord, 'nodes' | 'witness' | 'qwk' | 'paging'> & {
+type Row = Omit<ClusterRecord, 'nodes' | 'witness' | 'qwk' | 'paging' | 'maintenance'> & {
   nodes: string;
   witness: string;
   qwk: string;
   paging?: string;
+  maintenance?: string;
 };
 
 export class ClusterRegistry {
@@ -28,18 +30,66 @@ export class ClusterRegistry {
     return new ClusterRegistry(tableClient(connectionString, tableName));
   }
 
+  /**
+   * Writes the cluster's row. The maintenance windows of the row it replaces are kept (the deployment registering
+   * the cluster still runs, and so may a window it opened), merged with the record's own (which win per `by`).
+   */
   async upsert(record: ClusterRecord): Promise<void> {
     await this.ensureTable();
-    const { paging, ...rest } = record;
+    const { paging, maintenance, ...rest } = record;
+    const k = targetKeys(record.subscriptionId, record.resourceGroup);
+    let windows = maintenance ?? [];
+    try {
+      const existing = parseWindows((await this.table.getEntity<Row>(k.partitionKey, k.rowKey)).maintenance) ?? [];
+      const now = Date.now();
+      windows = [
+        ...existing.filter((w) => Date.parse(w.until) > now && !windows.some((x) => x.by === w.by)),
+        ...windows,
+      ];
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
     const row: TableEntity<Row> = {
-      ...targetKeys(record.subscriptionId, record.resourceGroup),
+      ...k,
       ...rest,
       nodes: JSON.stringify(record.nodes),
       witness: JSON.stringify(record.witness),
       qwk: JSON.stringify(record.qwk),
       ...(paging ? { paging: JSON.stringify(paging) } : {}),
+      ...(windows.length ? { maintenance: JSON.stringify(windows) } : {}),
     };
     await this.table.upsertEntity(row, 'Replace');
+  }
+
+  /**
+   * Changes the cluster's maintenance windows with `change` (ETag-guarded read-modify-write, retried when another
+   * writer got there first); false when the cluster is not registered.
+   */
+  async updateMaintenance(
+    subscriptionId: string,
+    resourceGroup: string,
+    change: (windows: MaintenanceWindow[]) => MaintenanceWindow[],
+  ): Promise<boolean> {
+    await this.ensureTable();
+    const k = targetKeys(subscriptionId, resourceGroup);
+    for (let attempt = 0; attempt < 8; attempt++) {
+      let row: Row & { etag: string };
+      try {
+        row = await this.table.getEntity<Row>(k.partitionKey, k.rowKey);
+      } catch (err) {
+        if (isNotFound(err)) return false;
+        throw err;
+      }
+      const next = change(parseWindows(row.maintenance) ?? []);
+      try {
+        await this.table.updateEntity({ ...k, maintenance: JSON.stringify(next) }, 'Merge', { etag: row.etag });
+        return true;
+      } catch (err) {
+        if (isNotFound(err)) return false;
+        if (!isPreconditionFailed(err)) throw err;
+      }
+    }
+    throw new Error(`the registry row of ${subscriptionId}/${resourceGroup} keeps changing: maintenance not updated`);
   }
 
   /**
@@ -111,7 +161,18 @@ function fromRow(row: Row): ClusterRecord {
     ...(typeof row.relayIntervalSeconds === 'number' ? { relayIntervalSeconds: row.relayIntervalSeconds } : {}),
     registeredAt: row.registeredAt,
     ...(row.paging ? { paging: JSON.parse(row.paging) as ClusterPaging } : {}),
+    ...(parseWindows(row.maintenance)?.length ? { maintenance: parseWindows(row.maintenance) } : {}),
   };
+}
+
+function parseWindows(column: string | undefined): MaintenanceWindow[] | undefined {
+  if (!column) return undefined;
+  try {
+    const v = JSON.parse(column) as unknown;
+    return Array.isArray(v) ? (v as MaintenanceWindow[]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 let shared: ClusterRegistry | undefined;

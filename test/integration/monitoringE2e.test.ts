@@ -5,7 +5,9 @@
  * The control plane runs fast (time scale 0.005); the cluster clock (LifeKeeper, QWK, the load balancer's probes)
  * and the app's evaluation (a sweep every 10 s, snapshots from the relay every 5 s) run in real time.
  * Each scenario injects one of the simulator's cluster faults, polls GET /api/clusters/{sub}/{rg} and prints the
- * measured latencies (fault → first incident, fault → page).
+ * measured latencies (fault → first incident, fault → page). The paging proofs that need real minutes (PagerDuty
+ * down for 120 s during §9.3; a flapping cluster for 2 minutes) and the maintenance of a re-deployment and a failover
+ * drill run on clusters of their own, at the same time as the others.
  */
 import { QueueServiceClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +15,10 @@ import { LOCAL_SUBSCRIPTION_ID } from '../../local/stack';
 import type { Incident } from '../../shared/monitoring/contracts';
 import { QUEUES } from '../../shared/names';
 import { pagerDutyDedupKey } from '../../shared/paging/pagerduty';
+import { notificationLog } from '../../shared/paging/pipeline';
+import type { Silence } from '../../shared/paging/silences';
+import { PagingStore } from '../../shared/paging/store';
+import { ClusterRegistry } from '../../shared/registry/clusterRegistry';
 import { post, seedSpec, startConfigStack, waitForDeployment, type Api } from '../support/deployments';
 import { makeSimClients } from '../support/simClients';
 import { simFetch } from '../support/simHttp';
@@ -20,7 +26,24 @@ import { simFetch } from '../support/simHttp';
 const KEY = 'monitoring-e2e-function-key';
 const SUB = LOCAL_SUBSCRIPTION_ID;
 const PD_SECRET = 'pd-e2e-routing-key';
-const RGS = { isolate: 'mon-isolate', comm: 'mon-commpaths', witness: 'mon-witness', split: 'mon-splitbrain' };
+/** The PagerDuty integration of the cluster whose PagerDuty goes down (the stand-in's fault hits this key only). */
+const PD_DOWN_SECRET = 'pd-e2e-down-routing-key';
+const PD_DOWN_KEY = 'pd-e2e-down-integration-key';
+const RGS = {
+  isolate: 'mon-isolate',
+  comm: 'mon-commpaths',
+  witness: 'mon-witness',
+  split: 'mon-splitbrain',
+  pdDown: 'mon-pddown',
+  flap: 'mon-flap',
+  maint: 'mon-maint',
+};
+/**
+ * Retries of a failed page wait at most this long here (default 5 min), so that the PagerDuty-down proof ends soon
+ * after PagerDuty is back; with that shorter cap 12 attempts (the default) may not outlast 120 s down, so more.
+ */
+const PAGING_MAX_DELAY_MS = 15_000;
+const PAGING_MAX_ATTEMPTS = 30;
 
 let stack: Awaited<ReturnType<typeof startConfigStack>>;
 let api: Api;
@@ -34,6 +57,7 @@ interface ClusterView {
   incidents: Incident[];
   conditions: { kind: string }[];
   notes: string[];
+  nodes?: { name: string; qwk?: { commstat: string } }[];
 }
 
 interface PagerEvent {
@@ -43,9 +67,12 @@ interface PagerEvent {
   status: number;
   body: any;
   cardErrors?: string[];
+  fault?: string;
+  alert?: { id?: number; effect: string };
 }
 
 const sim = () => ({ url: stack.sim.url, caPem: stack.sim.caPem });
+const storage = () => stack.settings.AzureWebJobsStorage;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function cluster(rg: string): Promise<ClusterView | undefined> {
@@ -95,26 +122,31 @@ async function inject(rg: string, body: Record<string, unknown>): Promise<number
   return t0;
 }
 
-async function drained(): Promise<boolean> {
-  const svc = QueueServiceClient.fromConnectionString(stack.settings.AzureWebJobsStorage);
-  for (const name of [QUEUES.incidentTransitions, QUEUES.notificationDeliveries]) {
-    const q = svc.getQueueClient(name);
-    if (!(await q.exists())) continue;
-    if (((await q.getProperties()).approximateMessagesCount ?? 0) > 0) return false;
-  }
-  return true;
+/**
+ * The cluster's pages are all out: no incident transition waits on the queue (shared by every cluster, but emptied
+ * within seconds) and no notification of this cluster is still pending or being sent (the delivery queue is not
+ * looked at: other scenarios' retries wait there for minutes).
+ */
+async function drained(rg: string): Promise<boolean> {
+  const q = QueueServiceClient.fromConnectionString(storage()).getQueueClient(QUEUES.incidentTransitions);
+  if ((await q.exists()) && ((await q.getProperties()).approximateMessagesCount ?? 0) > 0) return false;
+  const log = await notificationLog(
+    { subscriptionId: SUB, resourceGroup: rg },
+    PagingStore.fromConnectionString(storage()),
+  );
+  return log.every((r) => r.status !== 'pending' && r.status !== 'sending');
 }
 
 const ms = (from: number, to: string | number) => (typeof to === 'string' ? Date.parse(to) : to) - from;
 const report = (label: string, value: number) => console.log(`[latency] ${label}: ${(value / 1000).toFixed(1)} s`);
 
-/** Waits until the cluster's first evaluation found it healthy; returns the view. */
+/** Waits until the cluster is healthy and out of its deployment's maintenance; returns the view. */
 async function healthy(rg: string) {
   return waitFor(
     `${rg} Healthy`,
     async () => {
       const v = await cluster(rg);
-      return v?.state === 'Healthy' && v.activeNode ? v : undefined;
+      return v?.state === 'Healthy' && v.activeNode && !v.maintenance ? v : undefined;
     },
     180_000,
   );
@@ -133,31 +165,45 @@ async function waitForIncident(rg: string, match: (i: Incident) => boolean, seen
   );
 }
 
+/** Each cluster's spec: the seed's, with PagerDuty and Teams routes of its own. */
+const clusterSpec = (rg: string, routes?: unknown[]) =>
+  seedSpec({
+    resourceGroup: rg,
+    monitoring: {
+      routes: routes ?? [
+        {
+          kind: 'pagerduty',
+          name: 'pd',
+          routingKeySecretName: rg === RGS.pdDown ? PD_DOWN_SECRET : PD_SECRET,
+          minSeverity: 'warning',
+        },
+        { kind: 'teams', name: 'teams', webhookUrlSecretName: `teams-url-${rg}`, minSeverity: 'warning' },
+      ],
+    },
+  });
+
 const incidentsBefore: Record<string, Incident[]> = {};
 const pagesBefore: Record<string, number> = {};
 
 beforeAll(async () => {
-  stack = await startConfigStack({ timeScale: 0.005, functionKey: KEY });
+  stack = await startConfigStack({
+    timeScale: 0.005,
+    functionKey: KEY,
+    settings: {
+      QWK_PAGING_MAX_DELAY_MS: String(PAGING_MAX_DELAY_MS),
+      QWK_PAGING_MAX_ATTEMPTS: String(PAGING_MAX_ATTEMPTS),
+    },
+  });
   api = { baseUrl: stack.host!.baseUrl, key: KEY };
   const vault = makeSimClients(stack.sim, SUB).secrets;
   await vault.setSecret(PD_SECRET, 'pd-e2e-integration-key');
+  await vault.setSecret(PD_DOWN_SECRET, PD_DOWN_KEY);
   const rgs = Object.values(RGS);
   for (const rg of rgs) await vault.setSecret(`teams-url-${rg}`, `${stack.sim.url}/_pager/teams/${rg}`);
   const started = Date.now();
   await Promise.all(
     rgs.map(async (rg) => {
-      const res = await post(
-        api,
-        seedSpec({
-          resourceGroup: rg,
-          monitoring: {
-            routes: [
-              { kind: 'pagerduty', name: 'pd', routingKeySecretName: PD_SECRET, minSeverity: 'warning' },
-              { kind: 'teams', name: 'teams', webhookUrlSecretName: `teams-url-${rg}`, minSeverity: 'warning' },
-            ],
-          },
-        }),
-      );
+      const res = await post(api, clusterSpec(rg));
       if (res.status !== 202) {
         deployFailures[rg] = `POST ${res.status} ${JSON.stringify(res.json)}`;
         return;
@@ -181,7 +227,9 @@ beforeAll(async () => {
   );
 }, 1_200_000);
 
+const fileStarted = Date.now();
 afterAll(async () => {
+  console.log(`[wall] monitoringE2e: ${((Date.now() - fileStarted) / 1000).toFixed(0)} s from the stack's start`);
   await stack?.stop();
 });
 
@@ -250,7 +298,7 @@ describe.concurrent('cluster health end to end (one stack, one cluster per scena
       90_000,
     );
     report('heal: DELETE faults → PagerDuty resolve', ms(t1, resolve.receivedAt));
-    await waitFor('the paging queues to drain', () => drained(), 60_000);
+    await waitFor('the paging queues to drain', () => drained(rg), 60_000);
     const end = await pages(rg);
     expect(end.triggers.filter((e) => e.body.dedup_key === dedup)).toHaveLength(1);
     expect(end.resolves.filter((e) => e.body.dedup_key === dedup)).toHaveLength(1);
@@ -330,4 +378,212 @@ describe.concurrent('cluster health end to end (one stack, one cluster per scena
     report('splitBrain: both nodes serve → SplitBrain incident', ms(bothAt!, inc.openedAt));
     expect(ms(bothAt!, inc.openedAt)).toBeLessThanOrEqual(15_000);
   }, 600_000);
+  it('PagerDuty down for 120 s during §9.3: the page arrives after it returns, 0 lost, 0 duplicates', async () => {
+    const rg = RGS.pdDown;
+    ready(rg);
+    const downSeconds = 120;
+    const fault = await simFetch(sim(), 'POST', '/_sim/pager/faults', {
+      channel: 'pagerduty',
+      kind: 'down',
+      seconds: downSeconds,
+      routingKey: PD_DOWN_KEY,
+    });
+    expect(fault.status).toBe(201);
+    const upAt = Date.now() + downSeconds * 1000;
+    const t0 = await inject(rg, { kind: 'isolateNode', vm: 'Clstr-nodeA' });
+    const failover = await waitForIncident(rg, (i) => i.kind === 'FailedOver', []);
+    report('pagerDuty down: fault → FailedOver incident', ms(t0, failover.openedAt));
+    const dedup = pagerDutyDedupKey(failover.key);
+    const ofIncident = async () =>
+      ((await simFetch(sim(), 'GET', '/_sim/pager/events')).json as PagerEvent[]).filter(
+        (e) => e.channel === 'pagerduty' && e.body?.dedup_key === dedup,
+      );
+    const accepted = await waitFor(
+      `${rg}: the trigger accepted once PagerDuty is back`,
+      async () => (await ofIncident()).find((e) => e.status === 202 && e.body.event_action === 'trigger'),
+      (downSeconds + 120) * 1000,
+    ).catch(async (err: unknown) => {
+      const log = await notificationLog(
+        { subscriptionId: SUB, resourceGroup: rg },
+        PagingStore.fromConnectionString(storage()),
+      );
+      console.log(`[pagerDuty down] delivery log: ${JSON.stringify(log.filter((r) => r.route === 'pd'))}`);
+      throw err;
+    });
+    report('pagerDuty down: fault → PagerDuty trigger accepted', ms(t0, accepted.receivedAt));
+    report('pagerDuty down: PagerDuty back → trigger accepted', ms(upAt, accepted.receivedAt));
+    const teams = (await pages(rg)).teams.filter(failoverCard('opened'));
+    expect(teams, 'the Teams card is not held up by PagerDuty').toHaveLength(1);
+    report('pagerDuty down: fault → Teams card', ms(t0, teams[0].receivedAt));
+    // Longer than any retry delay: a duplicate would have arrived by now.
+    const settleUntil = Date.now() + PAGING_MAX_DELAY_MS + 5_000;
+    await waitFor('the retry window to pass', async () => Date.now() > settleUntil, PAGING_MAX_DELAY_MS + 10_000);
+    const events = await ofIncident();
+    const refused = events.filter((e) => e.fault === 'down');
+    const triggers = events.filter((e) => e.status === 202 && e.body.event_action === 'trigger');
+    console.log(
+      `[pagerDuty down] ${refused.length} attempts refused while down, then ${triggers.length} accepted trigger(s)`,
+    );
+    expect(refused.length, 'attempts made while PagerDuty was down').toBeGreaterThan(0);
+    expect(Date.parse(accepted.receivedAt)).toBeGreaterThanOrEqual(upAt - 1_000);
+    expect(triggers, '0 lost, 0 duplicates').toHaveLength(1);
+    const alerts = ((await simFetch(sim(), 'GET', '/_sim/pager/alerts')).json as { dedupKey: string }[]).filter(
+      (a) => a.dedupKey === dedup,
+    );
+    expect(alerts, 'one PagerDuty alert').toHaveLength(1);
+    const log = await notificationLog(
+      { subscriptionId: SUB, resourceGroup: rg },
+      PagingStore.fromConnectionString(storage()),
+    );
+    const record = log.find((r) => r.route === 'pd' && r.incidentKey === failover.key && r.event === 'trigger');
+    expect(record).toMatchObject({ status: 'sent' });
+    expect(record!.attempts).toBeGreaterThan(1);
+  }, 600_000);
+
+  it('a flapping cluster (failed and healed 10 times in 2 minutes) sends at most 2 triggers', async () => {
+    const rg = RGS.flap;
+    ready(rg);
+    // The probe cannot flap into an incident within 12 s cycles (Outage needs HBEATTIME × NUMHBEATS + 10 s of no
+    // answer), so the comm paths flap: commstat=DOWN shows in the QWK objects at their next write (≤ 6 s).
+    const seen: ClusterView[] = [];
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        const v = await cluster(rg);
+        if (v) seen.push(v);
+        await sleep(1_000);
+      }
+    })();
+    const t0 = Date.now();
+    const cycleMs = 12_000;
+    const failMs = 8_000;
+    const at = async (t: number) =>
+      waitFor('the next step of the flapping schedule', async () => Date.now() >= t, cycleMs * 2);
+    for (let i = 0; i < 10; i++) {
+      await at(t0 + i * cycleMs);
+      await inject(rg, { kind: 'commPathsDown' });
+      await at(t0 + i * cycleMs + failMs);
+      expect((await simFetch(sim(), 'DELETE', faultsPath(rg))).status).toBeLessThan(300);
+    }
+    console.log(`[flap] 10 fail/heal cycles in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    watching = false;
+    await watcher;
+    const down = seen.filter((v) => v.nodes?.some((n) => n.qwk?.commstat.toUpperCase() === 'DOWN')).length;
+    const noted = seen.filter(
+      (v) => v.conditions.some((c) => c.kind === 'CommPathsDown') || v.notes.some((n) => n.includes('CommPathsDown')),
+    ).length;
+    console.log(
+      `[flap] ${seen.length} views of the cluster while it flapped: commstat DOWN in ${down}, CommPathsDown seen (condition or settling) in ${noted}`,
+    );
+    expect(down, 'the flapping reached monitoring').toBeGreaterThan(0);
+    await waitFor(
+      `${rg}: healthy again, nothing open`,
+      async () => {
+        const v = await cluster(rg);
+        return v?.state === 'Healthy' && v.incidents.length === 0 ? v : undefined;
+      },
+      120_000,
+    );
+    await waitFor('the paging queues to drain', () => drained(rg), 120_000);
+    const log = await notificationLog(
+      { subscriptionId: SUB, resourceGroup: rg },
+      PagingStore.fromConnectionString(storage()),
+    );
+    const pd = log.filter((r) => r.route === 'pd');
+    const p = await pages(rg);
+    const opened = new Set(pd.map((r) => r.transitionId)).size;
+    console.log(
+      `[flap] ${opened} incident transitions on the PagerDuty route; ${p.triggers.length} trigger(s), ${p.resolves.length} resolve(s) sent; ${pd.filter((r) => r.reason?.startsWith('flapping')).length} held by the flapping guard`,
+    );
+    expect(p.triggers.length).toBeLessThanOrEqual(2);
+    expect(p.teams.filter((e) => !JSON.stringify(e.body).includes('Resolved: ')).length).toBeLessThanOrEqual(2);
+  }, 600_000);
+
+  it('a re-deployment and a failover drill switch the cluster over in maintenance: no incident, no page', async () => {
+    const rg = RGS.maint;
+    ready(rg);
+    const registry = ClusterRegistry.fromConnectionString(storage());
+    const routesBefore = (await registry.get(SUB, rg))!.paging;
+    const call = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${api.baseUrl}/api/clusters/${SUB}/${path}`, {
+        method,
+        headers: { 'x-functions-key': KEY, 'content-type': 'application/json' },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      return { status: res.status, json: (await res.json().catch(() => ({}))) as Record<string, any> };
+    };
+    const silences = async () => ((await call('GET', `${rg}/silences`)).json.silences ?? []) as Silence[];
+    // Watch the cluster for the whole scenario.
+    const seen: ClusterView[] = [];
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        const v = await cluster(rg);
+        if (v) seen.push(v);
+        await sleep(1_000);
+      }
+    })();
+
+    // 1. The spec re-POSTed: a deployment of a registered cluster, whose verification switches it over and back.
+    const res = await post(api, clusterSpec(rg));
+    expect(res.status).toBe(202);
+    const deploymentId = res.json.id as string;
+    // While it runs: a spec with other routes is refused and changes nothing; so is a drill.
+    const again = await post(api, clusterSpec(rg, []));
+    expect(again.status).toBe(409);
+    expect((await registry.get(SUB, rg))!.paging).toEqual(routesBefore);
+    expect((await call('POST', `${rg}/drills`, {})).status).toBe(409);
+    expect((await silences()).map((x) => x.id)).toContain(`maintenance-${deploymentId}`);
+    const deployed = await waitForDeployment(api, deploymentId, 600_000);
+    expect(deployed.runtimeStatus).toBe('Completed');
+    expect((await silences()).map((x) => x.id)).not.toContain(`maintenance-${deploymentId}`);
+
+    // 2. A failover drill: to the standby and back, once the deployment's maintenance has settled (409 before).
+    if ((await cluster(rg))?.maintenance) expect((await call('POST', `${rg}/drills`, {})).status).toBe(409);
+    await waitFor(`${rg}: out of maintenance`, async () => (await cluster(rg))?.maintenance === false, 120_000);
+    expect((await call('POST', 'mon-not-registered/drills', {})).status).toBe(404);
+    expect((await call('POST', `${rg}/drills`, { switchBack: 'yes' })).status).toBe(400);
+    const drill = await call('POST', `${rg}/drills`, {});
+    expect(drill.status).toBe(202);
+    const drillId = drill.json.id as string;
+    expect(drill.json.statusUrl).toContain(`/drills/${drillId}`);
+    expect((await call('POST', `${rg}/drills`, {})).status).toBe(409);
+    const t0 = Date.now();
+    const done = await waitFor(
+      'the drill to end',
+      async () => {
+        const v = await call('GET', `${rg}/drills/${drillId}`);
+        return ['Completed', 'Failed', 'Terminated'].includes(v.json.runtimeStatus) ? v.json : undefined;
+      },
+      300_000,
+    );
+    report('drill: to the standby and back', Date.now() - t0);
+    console.log(`[drill] ${JSON.stringify(done.steps.map((x: any) => [x.name, x.status, x.detail]))}`);
+    expect(done.runtimeStatus).toBe('Completed');
+    expect(done.steps.map((x: any) => [x.name, x.status])).toEqual([
+      ['switchover:Clstr-nodeB', 'succeeded'],
+      ['switchover:Clstr-nodeA', 'succeeded'],
+    ]);
+    expect(done.result).toEqual({ activeNode: 'Clstr-nodeA', switchovers: 2 });
+    expect(done.steps[0].detail).toContain('switched the hierarchy over to Clstr-nodeB');
+    expect((await silences()).map((x) => x.id)).not.toContain(`maintenance-${drillId}`);
+    expect((await call('GET', `mon-isolate/drills/${drillId}`)).status).toBe(404);
+
+    // 3. Maintenance ends a settle time after the drill; then the cluster is watched a little longer.
+    await waitFor(`${rg}: out of maintenance`, async () => (await cluster(rg))?.maintenance === false, 120_000);
+    const afterUntil = Date.now() + 15_000;
+    await waitFor('15 s more of watching', async () => Date.now() > afterUntil, 30_000);
+    watching = false;
+    await watcher;
+    const kinds = [...new Set(seen.flatMap((v) => v.incidents.map((i) => i.kind)))];
+    const actives = [...new Set(seen.map((v) => v.activeNode))];
+    console.log(
+      `[maintenance] ${seen.length} views; in maintenance in ${seen.filter((v) => v.maintenance).length}; active nodes seen: ${actives.join(', ')}; incidents: ${kinds.join(', ') || 'none'}`,
+    );
+    expect(seen.some((v) => v.maintenance)).toBe(true);
+    expect(kinds).toEqual([]);
+    const p = await pages(rg);
+    expect(p.triggers.length + p.resolves.length + p.teams.length, 'pages').toBe(0);
+    expect((await cluster(rg))!.activeNode).toBe('Clstr-nodeA');
+  }, 900_000);
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ClusterMonitor,
   recheckShards,
   clustersForTargets,
   factsFromRecord,
@@ -12,6 +13,8 @@ import {
 } from '../../shared/monitoring/clusterMonitor';
 import { clusterDetail, clusterList } from '../../shared/monitoring/clusterView';
 import type { ClusterHealth } from '../../shared/monitoring/diagnosis';
+import type { ClusterMemory, EvaluationOutcome } from '../../shared/monitoring/evaluation';
+import type { IncidentStore } from '../../shared/monitoring/incidentStore';
 import type { QwkSnapshotRecord } from '../../shared/monitoring/qwkSnapshot';
 import type { ClusterRecord } from '../../shared/registry/clusterRecord';
 
@@ -451,5 +454,57 @@ describe('needsPowerRead', () => {
     { name: 'commstat DOWN', p: probe('Up', 'Down'), r: relay({ commstat: 'DOWN' }), read: true },
   ])('$name → read: $read', ({ p, r, read }) => {
     expect(needsPowerRead(facts, p, r, now)).toBe(read);
+  });
+});
+
+describe("ClusterMonitor: the registry row's maintenance windows reach the diagnosis", () => {
+  const NOW = new Date('2026-11-25T10:00:00.000Z');
+  async function evaluate(maintenance?: ClusterRecord['maintenance']) {
+    let outcome: EvaluationOutcome | undefined;
+    const store = {
+      evaluate: async (_s: string, _r: string, _now: string, fn: (m: ClusterMemory) => Promise<EvaluationOutcome>) => {
+        outcome = await fn({ incidents: [] });
+        return { ...outcome, published: [] };
+      },
+    } as unknown as IncidentStore;
+    const rec = { ...record(SUB_A, 'rg'), ...(maintenance ? { maintenance } : {}) };
+    const monitor = new ClusterMonitor({
+      registry: { get: () => Promise.resolve(rec), list: () => Promise.resolve([rec]) },
+      snapshots: { get: () => Promise.resolve(undefined) },
+      store,
+      alerts: { recentBySubscription: () => Promise.resolve(new Map()) },
+      readers: {
+        // Nobody answers and no relay: conditions a first evaluation would report at once.
+        probe: () => Promise.resolve({ observedAt: NOW.toISOString(), backends: [] }),
+        power: () => Promise.resolve({}),
+        metrics: () => Promise.resolve({ byLoadBalancer: new Map(), calls: 0, errors: [] }),
+      },
+      now: () => NOW,
+      alertLookbackMinutes: 60,
+      warn: () => undefined,
+    });
+    const result = await monitor.evaluateRecord(rec, { now: NOW, alerts: [] });
+    expect(result.ok).toBe(true);
+    return outcome!;
+  }
+
+  it.each([
+    ['no window', undefined, false],
+    [
+      'a window around now',
+      [{ from: '2026-11-25T09:59:00.000Z', until: '2026-11-25T10:01:00.000Z', reason: 'drill', by: 'drl-1' }],
+      true,
+    ],
+    [
+      'a window that ended',
+      [{ from: '2026-11-25T09:00:00.000Z', until: '2026-11-25T09:59:59.000Z', reason: 'old', by: 'dpl-0' }],
+      false,
+    ],
+  ])('%s', async (_name, windows, inMaintenance) => {
+    const o = await evaluate(windows);
+    expect(o.health.maintenance).toBe(inMaintenance);
+    expect(o.health.conditions.length).toBeGreaterThan(0);
+    // In maintenance the conditions are recorded and open nothing.
+    expect(o.transitions.length === 0).toBe(inMaintenance);
   });
 });

@@ -35,6 +35,24 @@ describe('notificationRequest', () => {
     });
   });
 
+  it('webhook reminders: each has its own event id, the same on every retry of it', () => {
+    const t = transition();
+    const id = (eventId: string, now: Date) =>
+      notificationRequest(hook, t, 'HOOKKEY', { now, reminder: true, eventId }).headers['X-Qwk-Event-Id'];
+    const first = `${t.id}#reminder@2026-11-25T11:00:00.000Z`;
+    const second = `${t.id}#reminder@2026-11-25T12:00:00.000Z`;
+    expect(id(first, NOW)).toBe(first);
+    expect(id(first, new Date(NOW.getTime() + 60_000))).toBe(first); // a retry, signed afresh
+    expect(id(second, NOW)).toBe(second);
+    expect(
+      JSON.parse(notificationRequest(hook, t, 'K', { now: NOW, reminder: true, eventId: second }).body),
+    ).toMatchObject({ id: second, kind: 'reminder' });
+    // Not a reminder: the transition's id, whatever the notification is called.
+    expect(notificationRequest(hook, t, 'K', { now: NOW, eventId: `${t.id}#catchup` }).headers['X-Qwk-Event-Id']).toBe(
+      t.id,
+    );
+  });
+
   it('webhook: the route URL and a body that verifies with the secret', () => {
     const r = notificationRequest(hook, transition({ kind: 'resolved' }), 'HOOKKEY', { now: NOW });
     expect(r.url).toBe('https://hooks.example.net/qwk');

@@ -1,0 +1,38 @@
+/** GET /api/clusters/{subscriptionId}/{resourceGroup}/drills/{id} — a failover drill's steps, times and result. */
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+import { isDurableInstanceNotFound } from '../shared/azure/errors';
+import { drillView } from '../shared/drills/drill';
+import { notFound } from '../shared/http/problems';
+import { ORCHESTRATIONS } from '../shared/names';
+
+export async function getDrill(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const sub = request.params.subscriptionId ?? '';
+  const rg = request.params.resourceGroup ?? '';
+  const id = request.params.id ?? '';
+  const missing = notFound(`no drill '${id}' of ${sub}/${rg}`);
+  try {
+    const status = await df.getClient(context).getStatus(id, { showInput: false });
+    if (status.name !== ORCHESTRATIONS.failoverDrill) return missing;
+    const view = drillView(status);
+    const c = view.cluster;
+    // Once started, the drill's status names its cluster; it must be the one in the route.
+    if (
+      c &&
+      (c.subscriptionId.toLowerCase() !== sub.toLowerCase() || c.resourceGroup.toLowerCase() !== rg.toLowerCase())
+    )
+      return missing;
+    return { status: 200, jsonBody: view };
+  } catch (err) {
+    if (isDurableInstanceNotFound(err)) return missing;
+    throw err;
+  }
+}
+
+app.http('drillsGet', {
+  route: 'clusters/{subscriptionId}/{resourceGroup}/drills/{id}',
+  methods: ['GET'],
+  authLevel: 'function',
+  extraInputs: [df.input.durableClient()],
+  handler: getDrill,
+});
