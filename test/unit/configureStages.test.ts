@@ -53,7 +53,7 @@ describe('configurationStages', () => {
     for (const s of stages) expect(new Set(s.vms.map((v) => v.vm)).size).toBe(s.vms.length);
     const names = configStepRefs(stages).map((r) => STEPS.configure(r.vm, r.id));
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toHaveLength(51); // 7 OS steps × 3 VMs, 2 + 5 × 2 software, 3 + 1 storage, 2 peer, 6 hierarchy, 5 verification, relay
+    expect(names).toHaveLength(52); // 7 OS steps × 3 VMs, 2 + 5 × 2 software, 3 + 1 storage, 2 peer, 7 hierarchy, 5 verification, relay
   });
 
   it('keeps the guide’s cross-VM order', () => {

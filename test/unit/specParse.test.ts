@@ -131,6 +131,7 @@ describe('parseClusterSpec: defaults', () => {
           postgresPasswordSecretName: 'LKL-QWK-storage-postgres-password',
         },
         monitoring: { relayIntervalSeconds: 5, renotifyMinutes: 5, repeatMinutes: 60 },
+        verify: { switchover: 'first' },
       },
     });
   });
@@ -312,6 +313,12 @@ const INVALID: [string, Json, string, string][] = [
     { lifeKeeper: { licenseSecretName: 'lk_license' } },
     'lifeKeeper.licenseSecretName',
     'Key Vault secret name of 1–127',
+  ],
+  [
+    'switchover policy is first, always or never',
+    { verify: { switchover: 'sometimes' } },
+    'verify.switchover',
+    'first',
   ],
   ['relay interval below 2 s', { monitoring: { relayIntervalSeconds: 1 } }, 'monitoring.relayIntervalSeconds', '2'],
   [
