@@ -50,7 +50,8 @@ export interface ProvisionResourceInput {
   credential?: CredentialRef;
 }
 
-export type StepOutcome = { ok: true; detail?: string } | { ok: false; failure: ArmFailure };
+/** endedAt: when the activity's work ended (the activity's clock): the step's own end, not its wave's. */
+export type StepOutcome = { ok: true; detail?: string; endedAt?: string } | { ok: false; failure: ArmFailure };
 
 export interface VerifyDeploymentInput {
   resources: { step: string; kind: ResourceKind; id: string }[];
