@@ -25,7 +25,7 @@ import type {
 import { generatedSecrets, secretBindings } from '../../shared/configure/secrets';
 import { configurationStages, usesMarker, type SwitchoverPolicy } from '../../shared/configure/stages';
 import type { DeployClusterInput, DeploymentPhase } from '../../shared/deployments/contracts';
-import type { DeploymentError, StepTracker } from '../../shared/deployments/stepTracker';
+import type { DeploymentError, RunCommandStatus, StepTracker } from '../../shared/deployments/stepTracker';
 import { ACTIVITIES, ORCHESTRATIONS, STEPS } from '../../shared/names';
 import type { DeploymentPlan } from '../../shared/plan';
 import { clusterPaging, clusterRecord, type ClusterRecord } from '../../shared/registry/clusterRecord';
@@ -126,7 +126,12 @@ export function* runConfiguration(
     // Until a VM's part ends, its steps stay pending: which of them runs inside the batch is only known from the
     // result lines at its end. The Run Command itself shows as running.
     const running = parts.map(({ vm, steps }) => {
-      const view = { vm, steps: steps.map((r) => r.id), status: 'running' as const, startedAt: now().toISOString() };
+      const view: RunCommandStatus = {
+        vm,
+        steps: steps.map((r) => r.id),
+        status: 'running',
+        startedAt: now().toISOString(),
+      };
       tracker.runCommands.push(view);
       return view;
     });
@@ -148,6 +153,8 @@ export function* runConfiguration(
     try {
       yield context.df.Task.all(tasks);
     } catch {
+      // A sub-orchestration that threw reports nothing: its Run Commands end with the deployment.
+      for (const view of running) Object.assign(view, { status: 'failed', endedAt: now().toISOString() });
       const i = Math.max(
         0,
         tasks.findIndex((t) => t.isFaulted),
