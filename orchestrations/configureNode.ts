@@ -105,7 +105,6 @@ function* configureNode(context: OrchestrationContext): Generator<Task, Configur
         ? { transient: false, code: 'ScriptFailed', message: outcome.value.problem ?? 'the batch reported no step' }
         : outcome.failure;
       rc.status = 'failed';
-      rc.steps = [first.id];
       reports.push({
         id: first.id,
         ok: false,
