@@ -359,6 +359,34 @@ describe('a re-POST of the Completed cluster', () => {
   }, 600_000);
 });
 
+describe('a re-POST after both nodes were restarted', () => {
+  it('completes: the hierarchy is found (or brought) In Service, nothing else runs again', async () => {
+    // Both nodes restarted at once through ARM (the issue's "both nodes restarted" case; before, a re-POST then
+    // failed at lk-datakeeper with "/data is not mounted on the primary").
+    await Promise.all(
+      ['Clstr-nodeA', 'Clstr-nodeB'].map((vm) => arm.compute.virtualMachines.beginRestartAndWait(RG, vm)),
+    );
+    const res = await post(api, seedSpec({ resourceGroup: RG }));
+    expect(res.status).toBe(202);
+    const again = await waitForDeployment(api, res.json.id, 600_000);
+    expect(again.error).toBeUndefined();
+    expect(again).toMatchObject({ runtimeStatus: 'Completed', phase: 'completed' });
+    const inService = again.steps.find((s: any) => s.name === 'configure:Clstr-nodeA:lk-in-service');
+    console.log(`deployConfigure after both nodes restarted: lk-in-service: ${inService.detail}`);
+    expect(inService.detail).toMatch(/In Service on Clstr-node[AB]|brought the hierarchy In Service on Clstr-nodeA/);
+    expect(again.steps.find((s: any) => s.name === 'configure:Clstr-nodeA:lk-datakeeper').detail).toMatch(
+      /^skipped: already done/,
+    );
+    // The SELinux steps found SELinux disabled at runtime after the restart: no further restart by the app.
+    const restarts = stack.sim
+      .journal()
+      .filter(
+        (o) => o.op === 'virtualMachines.restart' && o.resourceId.toLowerCase().includes(`/resourcegroups/${RG}/`),
+      );
+    expect(restarts).toHaveLength(5); // 3 SELinux restarts of the first deployment + the 2 above
+  }, 600_000);
+});
+
 describe('a script failing at the last stage', () => {
   it('stops the deployment with that VM, step and message; retry runs only the failed and later steps', async () => {
     let started = Date.now();
