@@ -1,9 +1,10 @@
 /**
- * configureNode: runs a list of configuration steps on one VM, one after the other (Run Command runs one script
- * at a time per VM). A step whose Run Command is refused as busy (409) or fails transiently is retried after a
- * durable timer; a step whose script asks for a reboot is followed by one ARM restart and a wait, on durable
- * timers, until the VM runs and answers a Run Command again. The first failing step ends the list; the result
- * names it with the script's own message.
+ * configureNode: runs a list of configuration steps on one VM, in as few Run Commands as it can: consecutive steps
+ * go into one batch (shared/scripts/batch.ts: each step with its marker check and its own result line and times).
+ * A batch stops at a step that failed or asks for a reboot; after a reboot (one ARM restart and a wait, on durable
+ * timers, until the VM runs and answers a Run Command again) the rest runs as the next batch. A batch refused as
+ * busy (409) or failing transiently is retried after a durable timer. The first failing step ends the list; the
+ * result names it with the script's own message.
  *
  * Deterministic: no I/O, no clock but context.df.currentUtcDateTime.
  */
@@ -11,13 +12,14 @@ import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
 import type { ArmFailure } from '../shared/azure/armErrors';
 import type {
-  ConfigStepOutcome,
+  ConfigBatchOutcome,
   ConfigStepReport,
   ConfigureNodeInput,
   ConfigureNodeResult,
   ProbeVmOutcome,
   RestartVmOutcome,
-  RunConfigStepInput,
+  RunCommandView,
+  RunConfigBatchInput,
 } from '../shared/configure/contracts';
 import { ACTIVITIES, ORCHESTRATIONS } from '../shared/names';
 import { callWithRetry, CRASH_RETRY, reported } from './steps/retry';
@@ -63,48 +65,96 @@ function* configureNode(context: OrchestrationContext): Generator<Task, Configur
     return { ok: true, detail: `restarted; answering again after ${(back.waitedMs / 1000).toFixed(1)} s` };
   }
 
-  for (const ref of input.steps) {
+  const runCommands: RunCommandView[] = [];
+  const failedWith = (id: string, failure: ArmFailure): ConfigureNodeResult => ({
+    vm: input.vm.name,
+    steps: reports,
+    failed: { id, code: failure.code, message: failure.message },
+    runCommands,
+  });
+  let next = 0;
+  while (next < input.steps.length) {
+    const refs = input.steps.slice(next);
     const startedAt = now();
-    const payload: RunConfigStepInput = {
+    const payload: RunConfigBatchInput = {
       vm: input.vm,
-      ref,
+      refs,
+      useMarker: input.useMarker.slice(next),
       params: input.params,
       nics: input.nics,
       secrets: input.secrets,
     };
     const outcome = yield* callWithRetry(
       context,
-      () => context.df.callActivityWithRetry(ACTIVITIES.runConfigStep, CRASH_RETRY, payload),
-      (r) => reported<ConfigStepOutcome>(r),
+      () => context.df.callActivityWithRetry(ACTIVITIES.runConfigBatch, CRASH_RETRY, payload),
+      (r) => reported<ConfigBatchOutcome>(r),
       input.retry,
     );
-    let detail = outcome.ok ? outcome.value.message : `${outcome.failure.code}: ${outcome.failure.message}`;
-    let failure = outcome.ok ? undefined : outcome.failure;
-    if (outcome.ok && outcome.value.rebootRequired) {
-      const restarted = yield* restart();
-      if (restarted.ok) detail = `${detail}; ${restarted.detail}`;
-      else {
-        failure = { ...restarted.failure, message: `restart after ${ref.id} failed: ${restarted.failure.message}` };
-        detail = `${failure.code}: ${failure.message}`;
-      }
-    }
-    reports.push({
-      id: ref.id,
-      ok: !failure,
-      attempts: outcome.attempts,
+    const rc: RunCommandView = {
+      vm: input.vm.name,
+      steps: refs.map((r) => r.id),
+      status: 'succeeded',
       startedAt,
       endedAt: now(),
-      detail,
-      ...(failure ? { code: failure.code } : {}),
-    });
-    if (failure)
-      return {
-        vm: input.vm.name,
-        steps: reports,
-        failed: { id: ref.id, code: failure.code, message: failure.message },
-      };
+      attempts: outcome.attempts,
+    };
+    runCommands.push(rc);
+    const first = refs[0];
+    if (!outcome.ok || outcome.value.steps.length === 0) {
+      const failure: ArmFailure = outcome.ok
+        ? { transient: false, code: 'ScriptFailed', message: outcome.value.problem ?? 'the batch reported no step' }
+        : outcome.failure;
+      rc.status = 'failed';
+      reports.push({
+        id: first.id,
+        ok: false,
+        attempts: outcome.attempts,
+        startedAt,
+        endedAt: now(),
+        detail: `${failure.code}: ${failure.message}`,
+        code: failure.code,
+      });
+      return failedWith(first.id, failure);
+    }
+    const results = outcome.value.steps;
+    rc.steps = results.map((r) => r.id);
+    for (const r of results) {
+      const ok = r.status === 'skipped' || r.ok;
+      reports.push({
+        id: r.id,
+        ok,
+        attempts: 1,
+        startedAt: r.startedAt,
+        endedAt: r.endedAt,
+        detail: r.status === 'skipped' ? 'skipped: already done (its completion marker matches)' : r.message,
+        ...(r.status === 'skipped' ? { skipped: true } : {}),
+        ...(ok ? {} : { code: 'ScriptFailed' }),
+      });
+    }
+    const last = results[results.length - 1];
+    const lastReport = reports[reports.length - 1];
+    if (last.status === 'ran' && !last.ok) {
+      rc.status = 'failed';
+      return failedWith(last.id, { transient: false, code: 'ScriptFailed', message: last.message });
+    }
+    if (last.status === 'ran' && last.rebootRequired) {
+      const restarted = yield* restart();
+      lastReport.endedAt = now();
+      if (!restarted.ok) {
+        const failure = {
+          ...restarted.failure,
+          message: `restart after ${last.id} failed: ${restarted.failure.message}`,
+        };
+        lastReport.ok = false;
+        lastReport.code = failure.code;
+        lastReport.detail = `${failure.code}: ${failure.message}`;
+        return failedWith(last.id, failure);
+      }
+      lastReport.detail = `${lastReport.detail}; ${restarted.detail}`;
+    }
+    next += results.length;
   }
-  return { vm: input.vm.name, steps: reports };
+  return { vm: input.vm.name, steps: reports, runCommands };
 }
 
 df.app.orchestration(ORCHESTRATIONS.configureNode, configureNode as OrchestrationHandler);

@@ -72,13 +72,13 @@ function* deploy(
   };
   let summary: DeploymentSummary | undefined;
   // verifyDeployment returns the summary (it throws when a resource is bad); the others report {ok, failure}.
-  const classify = (result: unknown, step: string): Classified<string | undefined> => {
+  const classify = (result: unknown, step: string): Classified<{ detail?: string; endedAt?: string }> => {
     if (step === STEPS.verify) {
       summary = result as DeploymentSummary;
-      return { ok: true, value: `${summary.resources.length} resources verified` };
+      return { ok: true, value: { detail: `${summary.resources.length} resources verified` } };
     }
     const outcome = reported<StepOutcome>(result);
-    return outcome.ok ? { ok: true, value: outcome.value.detail } : outcome;
+    return outcome.ok ? { ok: true, value: outcome.value } : outcome;
   };
 
   for (const wave of alapWaves(steps)) {
@@ -88,7 +88,8 @@ function* deploy(
         for (const step of todo) tracker.start(step, now());
         publish(phase);
       },
-      succeeded: (step, detail) => tracker.succeed(step, now(), detail),
+      // each step ends when its activity's work ended (true to the second), not when its wave did
+      succeeded: (step, { detail, endedAt }) => tracker.succeed(step, endedAt ? new Date(endedAt) : now(), detail),
       retrying: (failed, delayMs) => {
         for (const r of failed)
           tracker.retrying(r.key, `${r.failure.code}; attempt ${r.attempts + 1} in ${(delayMs / 1000).toFixed(1)} s`);

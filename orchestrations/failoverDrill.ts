@@ -1,7 +1,7 @@
 /**
  * failoverDrill: the guide's §9.3 switchover as an operation (POST /api/clusters/{sub}/{rg}/drills). Under
  * maintenance and a silence (./steps/maintenance.ts), the hierarchy is brought In Service on the standby with the
- * deployment's own switchover step (runConfigStep → shared/scripts/verify.ts buildSwitchover), then, by default,
+ * deployment's own switchover step (runConfigBatch with that one step, no completion marker → shared/scripts/verify.ts buildSwitchover), then, by default,
  * back on the node that was active. Each switchover is a step in the custom status (GET …/drills/{id}); a
  * switchover whose Run Command is refused as busy or fails transiently is retried after a durable timer; one the
  * script reports failed ends the drill (`failed`, with the script's own message).
@@ -10,7 +10,7 @@
  */
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
-import type { ConfigStepOutcome, RunConfigStepInput } from '../shared/configure/contracts';
+import type { ConfigBatchOutcome, RunConfigBatchInput } from '../shared/configure/contracts';
 import type { DeploymentError } from '../shared/deployments/stepTracker';
 import { StepTracker } from '../shared/deployments/stepTracker';
 import {
@@ -58,17 +58,19 @@ function* drill(context: OrchestrationContext, input: DrillInput): Generator<Tas
   for (const step of steps) {
     tracker.start(step.name, now());
     publish('switching');
-    const payload: RunConfigStepInput = {
+    // A batch of one step without a marker: a switchover is an action, never "already done".
+    const payload: RunConfigBatchInput = {
       vm: { subscriptionId: input.cluster.subscriptionId, resourceGroup: input.cluster.resourceGroup, name: step.node },
-      ref: { id: STEP.switchover, step: STEP.switchover, vm: step.node, role: 'node' },
+      refs: [{ id: STEP.switchover, step: STEP.switchover, vm: step.node, role: 'node' }],
+      useMarker: [false],
       params: input.params,
       nics: [],
       secrets: input.secrets,
     };
     const outcome = yield* callWithRetry(
       context,
-      () => context.df.callActivityWithRetry(ACTIVITIES.runConfigStep, CRASH_RETRY, payload),
-      (r) => reported<ConfigStepOutcome>(r),
+      () => context.df.callActivityWithRetry(ACTIVITIES.runConfigBatch, CRASH_RETRY, payload),
+      (r) => reported<ConfigBatchOutcome>(r),
       input.retry,
       {
         retrying: (failed) => {
@@ -78,14 +80,21 @@ function* drill(context: OrchestrationContext, input: DrillInput): Generator<Tas
         },
       },
     );
-    if (!outcome.ok) {
-      const error = { step: step.name, code: outcome.failure.code, message: outcome.failure.message };
+    const ran = outcome.ok ? outcome.value.steps[0] : undefined;
+    if (!outcome.ok || ran?.status !== 'ran' || !ran.ok) {
+      const error = !outcome.ok
+        ? { step: step.name, code: outcome.failure.code, message: outcome.failure.message }
+        : {
+            step: step.name,
+            code: 'ScriptFailed',
+            message: ran?.status === 'ran' ? ran.message : (outcome.value.problem ?? 'the switchover reported nothing'),
+          };
       tracker.fail(step.name, now(), `${error.code}: ${error.message}`);
       tracker.abandon(now());
       publish('failed', error);
       throw new DeploymentFailed(error);
     }
-    tracker.succeed(step.name, now(), outcome.value.message);
+    tracker.succeed(step.name, now(), ran.message);
     active = step.node;
   }
   publish('completed');

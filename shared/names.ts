@@ -27,7 +27,10 @@ export const ACTIVITIES = {
   provisionResource: 'provisionResource',
   verifyDeployment: 'verifyDeployment',
   readVmFacts: 'readVmFacts',
-  runConfigStep: 'runConfigStep',
+  /** Consecutive configuration steps of one VM in one Run Command, each with its marker and result line. */
+  runConfigBatch: 'runConfigBatch',
+  /** Whether the cluster is in the registry (its first deployment completed): verify.switchover 'first'. */
+  readClusterRegistration: 'readClusterRegistration',
   /** One ARM restart of a VM; returns once ARM accepted it (the orchestrator waits with probeVm). */
   restartVm: 'restartVm',
   /** Whether a VM runs and answers a Run Command (one look, no waiting). */

@@ -14,6 +14,7 @@ const handler: ActivityHandler = async (input: CredentialRef): Promise<StepOutco
     return {
       ok: true,
       detail: `${input.kind} '${input.secretName}' ${created ? 'generated into' : 'already in'} Key Vault`,
+      endedAt: new Date().toISOString(),
     };
   } catch (err) {
     return { ok: false, failure: classifyArmError(err) };

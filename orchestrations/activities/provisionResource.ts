@@ -22,7 +22,12 @@ const handler: ActivityHandler = async (input: ProvisionResourceInput): Promise<
       body = withCredentials(body as VirtualMachine, credential);
     }
     const result = await provisionResource(clients, { ...input.resource, body });
-    return { ok: true, detail: result.existed ? `exists (${result.provisioningState})` : result.provisioningState };
+    return {
+      ok: true,
+      detail: result.existed ? `exists (${result.provisioningState})` : result.provisioningState,
+      // the step's own end (ARM's LRO done), not the end of its wave
+      endedAt: new Date().toISOString(),
+    };
   } catch (err) {
     return { ok: false, failure: classifyArmError(err) };
   }

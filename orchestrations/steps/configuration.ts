@@ -1,25 +1,33 @@
 /**
  * The configuration of a deployed cluster (issue 5), run inside deployCluster with `yield*` so that its steps
  * appear, stage by stage, in the deployment's own custom status (a sub-orchestration's status is not visible
- * through its parent): prepare (VM facts, generated secrets), the stages of shared/configure/stages.ts — each a
- * Task.all over one configureNode sub-orchestration per VM of the stage, every task yielded exactly once — then the
- * cluster's row in the registry and its Azure-native alerts (step `alerts`; the activity skips it, saying why, when
- * the app settings for the alert webhook are absent).
+ * through its parent): prepare (VM facts, generated secrets, whether the registry knows the cluster), the stages of
+ * shared/configure/stages.ts — each a Task.all over one configureNode sub-orchestration per VM of the stage (its
+ * steps in as few Run Commands as restarts allow), every task yielded exactly once, the status updated when the
+ * stage ends with each step's own times from its result line — then the cluster's row in the registry and its
+ * Azure-native alerts (step `alerts`; the activity skips it, saying why, when the app settings for the alert webhook
+ * are absent).
+ *
+ * Re-runs (issue 9): steps whose completion marker on the VM matches are reported "skipped: already done"; the
+ * switchover verification runs as verify.switchover says (default: only while the registry does not know the
+ * cluster), else its steps are skipped as not needed.
  *
  * Deterministic: no I/O, no clock but context.df.currentUtcDateTime.
  */
 import type { OrchestrationContext, Task } from 'durable-functions';
 import type {
   ClusterFacts,
+  ClusterRegistration,
   ConfigureNodeInput,
   ConfigureNodeResult,
+  ReadClusterRegistrationInput,
   ReadVmFactsInput,
   ReadVmFactsOutcome,
 } from '../../shared/configure/contracts';
 import { generatedSecrets, secretBindings } from '../../shared/configure/secrets';
-import { configurationStages } from '../../shared/configure/stages';
+import { configurationStages, usesMarker, type SwitchoverPolicy } from '../../shared/configure/stages';
 import type { DeployClusterInput, DeploymentPhase, StepOutcome } from '../../shared/deployments/contracts';
-import type { DeploymentError, StepTracker } from '../../shared/deployments/stepTracker';
+import type { DeploymentError, RunCommandStatus, StepTracker } from '../../shared/deployments/stepTracker';
 import type { EnsureAlertRulesInput } from '../../shared/monitoring/alertRulesDeployer';
 import { ACTIVITIES, ORCHESTRATIONS, STEPS } from '../../shared/names';
 import type { DeploymentPlan } from '../../shared/plan';
@@ -76,24 +84,66 @@ export function* runConfiguration(
     resourceGroup: plan.resourceGroup,
     vms: vmNames,
   };
+  const registrationInput: ReadClusterRegistrationInput = {
+    subscriptionId: plan.subscriptionId,
+    resourceGroup: plan.resourceGroup,
+  };
   const prepared = yield* step(STEPS.prepare, 'configuring', [
     () => context.df.callActivityWithRetry(ACTIVITIES.readVmFacts, CRASH_RETRY, factsInput),
+    () => context.df.callActivityWithRetry(ACTIVITIES.readClusterRegistration, CRASH_RETRY, registrationInput),
     ...generatedSecrets(input.spec, plan.credentials).map(
       (c) => () => context.df.callActivityWithRetry(ACTIVITIES.ensureAdminCredential, CRASH_RETRY, c),
     ),
   ]);
   const facts: ClusterFacts = (prepared[0] as Extract<ReadVmFactsOutcome, { ok: true }>).facts;
-  tracker.succeed(STEPS.prepare, now(), `facts of ${vmNames.length} VMs read; cluster secrets in Key Vault`);
+  const registered = (prepared[1] as Extract<ClusterRegistration, { ok: true }>).registered;
+  // Inputs of deployments started before verify.switchover existed have no `verify`.
+  const policy: SwitchoverPolicy =
+    (input.spec.verify as { switchover?: SwitchoverPolicy } | undefined)?.switchover ?? 'first';
+  const switchover = policy === 'always' || (policy === 'first' && !registered);
+  const notNeeded =
+    policy === 'never'
+      ? 'not run: verify.switchover is never'
+      : 'not needed: the cluster was verified before (it is registered) and verify.switchover is first';
+  tracker.succeed(
+    STEPS.prepare,
+    now(),
+    `facts of ${vmNames.length} VMs read; cluster secrets in Key Vault; ${
+      registered ? 'registered before' : 'not registered yet'
+    }; switchover ${switchover ? 'runs' : 'skipped'}`,
+  );
 
   const params = scriptParamsFromSpec(input.spec, facts.runtime);
   const secrets = secretBindings(input.spec, plan.credentials);
   for (const stage of configurationStages(params)) {
-    for (const { vm, steps } of stage.vms) if (steps[0]) tracker.start(STEPS.configure(vm, steps[0].id), now());
+    const parts: { vm: string; steps: ConfigureNodeInput['steps'] }[] = [];
+    for (const { vm, steps } of stage.vms) {
+      const run = steps.filter((r) => switchover || !r.switchover);
+      for (const r of steps) if (!run.includes(r)) tracker.skip(STEPS.configure(vm, r.id), now(), notNeeded);
+      if (run.length > 0) parts.push({ vm, steps: run });
+    }
+    if (parts.length === 0) {
+      publish('configuring');
+      continue;
+    }
+    // Until a VM's part ends, its steps stay pending: which of them runs inside the batch is only known from the
+    // result lines at its end. The Run Command itself shows as running.
+    const running = parts.map(({ vm, steps }) => {
+      const view: RunCommandStatus = {
+        vm,
+        steps: steps.map((r) => r.id),
+        status: 'running',
+        startedAt: now().toISOString(),
+      };
+      tracker.runCommands.push(view);
+      return view;
+    });
     publish('configuring');
-    const tasks = stage.vms.map(({ vm, steps }) => {
+    const tasks = parts.map(({ vm, steps }) => {
       const nodeInput: ConfigureNodeInput = {
         vm: vmRef(vm),
         steps,
+        useMarker: steps.map((r) => usesMarker(r, policy)),
         params,
         nics: (facts.vms[vm]?.nics ?? []).map(({ device, macAddress }) => ({ device, macAddress })),
         secrets,
@@ -101,26 +151,32 @@ export function* runConfiguration(
       };
       return context.df.callSubOrchestrator(ORCHESTRATIONS.configureNode, nodeInput);
     });
+    // One Task.all per stage, each task yielded exactly once (see shared/deployments/waves.ts: a task re-yielded
+    // in a new Task.any is scheduled again by the Durable extension). A stage's VMs therefore report together.
     try {
       yield context.df.Task.all(tasks);
     } catch {
+      // A sub-orchestration that threw reports nothing: its Run Commands end with the deployment.
+      for (const view of running) Object.assign(view, { status: 'failed', endedAt: now().toISOString() });
       const i = Math.max(
         0,
         tasks.findIndex((t) => t.isFaulted),
       );
-      const node = stage.vms[i];
+      const part = parts[i];
       fail({
-        step: node?.steps[0] ? STEPS.configure(node.vm, node.steps[0].id) : stage.name,
+        step: part?.steps[0] ? STEPS.configure(part.vm, part.steps[0].id) : stage.name,
         code: 'OrchestrationFailed',
         message: errorMessage(tasks[i]?.result),
       });
     }
     let failed: DeploymentError | undefined;
-    for (const result of tasks.map((t) => t.result as ConfigureNodeResult)) {
+    for (const [i, task] of tasks.entries()) {
+      const result = task.result as ConfigureNodeResult;
+      // The placeholder becomes the part's real Run Commands (one per batch).
+      tracker.runCommands.splice(tracker.runCommands.indexOf(running[i]), 1, ...result.runCommands);
       for (const report of result.steps) {
         const name = STEPS.configure(result.vm, report.id);
-        const first = tracker.attempts(name) === 0 ? 0 : 1; // the first attempt may already be marked running
-        for (let a = first; a < report.attempts; a++) tracker.start(name, new Date(report.startedAt));
+        for (let a = 0; a < report.attempts; a++) tracker.start(name, new Date(report.startedAt));
         if (report.ok) tracker.succeed(name, new Date(report.endedAt), report.detail);
         else tracker.fail(name, new Date(report.endedAt), report.detail);
       }

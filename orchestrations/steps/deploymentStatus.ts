@@ -21,6 +21,7 @@ export function statusPublisher(
       phase,
       progress: { done: tracker.done, total: tracker.total },
       steps: tracker.views(),
+      ...(tracker.runCommands.length > 0 ? { runCommands: tracker.runCommands.map((r) => ({ ...r })) } : {}),
       ...(error ? { error } : {}),
     };
     context.df.setCustomStatus(status);

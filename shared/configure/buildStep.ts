@@ -6,6 +6,7 @@ import {
   buildDependencies,
   buildFirewall,
   buildHosts,
+  buildInService,
   buildIpResource,
   buildLbhcResource,
   buildLifeKeeperInstall,
@@ -27,6 +28,7 @@ import {
   buildSwitchover,
   buildWitnessNfsServer,
   buildQwkRelay,
+  primaryAndStandby,
   STEP,
   type NicFact,
   type ScriptParams,
@@ -69,6 +71,10 @@ const BUILDERS: Record<StepName, Builder> = {
   [STEP.lbhcResource]: (_r, p) => buildLbhcResource(p),
   [STEP.ipResource]: (_r, p) => buildIpResource(p),
   [STEP.dependencies]: (_r, p) => buildDependencies(p),
+  [STEP.inService]: (r, p) => {
+    const { primary, standby } = primaryAndStandby(p);
+    return buildInService(p, r.vm, r.vm === primary.name ? standby.name : primary.name);
+  },
   [STEP.switchover]: (r, p) => buildSwitchover(p, r.vm),
   [STEP.clientCheck]: (_r, p) => buildClientCheck(p),
   [STEP.relay]: (_r, p, _n, ctx) => {

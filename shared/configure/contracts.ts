@@ -2,7 +2,9 @@
 import type { ArmFailure } from '../azure/armErrors';
 import type { RetryPolicy } from '../config';
 import type { NicFact, ScriptParams } from '../scripts';
+import type { BatchStepResult } from '../scripts/batch';
 import type { RuntimeFacts } from '../scripts/fromSpec';
+import type { RunCommandStatus } from '../deployments/stepTracker';
 import type { SecretBindings } from './secrets';
 import type { ConfigStepRef } from './stages';
 
@@ -32,18 +34,24 @@ export interface ClusterFacts {
 
 export type ReadVmFactsOutcome = { ok: true; facts: ClusterFacts } | { ok: false; failure: ArmFailure };
 
-export interface RunConfigStepInput {
+/** Consecutive steps of one VM in one Run Command (shared/scripts/batch.ts). */
+export interface RunConfigBatchInput {
   vm: VmRef;
-  ref: ConfigStepRef;
+  refs: ConfigStepRef[];
+  /** Per ref: whether a matching completion marker skips it (stages.ts usesMarker). */
+  useMarker: boolean[];
   params: ScriptParams;
   nics: NicFact[];
   secrets: SecretBindings;
 }
 
-/** A step's outcome: the script's result, or why it could not run (failure.code ScriptFailed = the script said so). */
-export type ConfigStepOutcome =
-  | { ok: true; changed: boolean; rebootRequired: boolean; message: string; data: Record<string, unknown> }
-  | { ok: false; failure: ArmFailure };
+/**
+ * A batch's outcome: the steps that reported, in order (a prefix of refs: the batch stops at the first step that
+ * failed or asks for a restart), or why the Run Command could not run (ARM's failure, a missing secret, a script
+ * that cannot be built). `problem`: no step reported at all.
+ */
+export type ConfigBatchOutcome =
+  { ok: true; steps: BatchStepResult[]; problem?: string } | { ok: false; failure: ArmFailure };
 
 /** The restart was accepted by ARM (it has not finished: the orchestrator waits with probeVm). */
 export type RestartVmOutcome = { ok: true; detail: string } | { ok: false; failure: ArmFailure };
@@ -54,6 +62,8 @@ export type ProbeVmOutcome = { ok: true; ready: boolean; state: string } | { ok:
 export interface ConfigureNodeInput {
   vm: VmRef;
   steps: ConfigStepRef[];
+  /** Per step: whether a matching completion marker skips it. */
+  useMarker: boolean[];
   params: ScriptParams;
   nics: NicFact[];
   secrets: SecretBindings;
@@ -69,11 +79,27 @@ export interface ConfigStepReport {
   detail: string;
   /** When !ok: the error code (ScriptFailed, or ARM's). */
   code?: string;
+  /** Its completion marker matched: not run again. */
+  skipped?: boolean;
 }
+
+/** One Run Command on one VM: which steps it carried, when (orchestration time), and how it ended. */
+export type RunCommandView = RunCommandStatus;
 
 export interface ConfigureNodeResult {
   vm: string;
   /** The steps that ran, in order; the last one failed when failed is set. */
   steps: ConfigStepReport[];
   failed?: { id: string; code: string; message: string };
+  /** The Run Commands (batches) it ran, in order. */
+  runCommands: RunCommandView[];
 }
+
+export interface ReadClusterRegistrationInput {
+  subscriptionId: string;
+  resourceGroup: string;
+}
+
+/** Whether the registry knows the cluster (a deployment of it completed and registered it). */
+export type ClusterRegistration =
+  { ok: true; registered: boolean; deploymentId?: string; registeredAt?: string } | { ok: false; failure: ArmFailure };

@@ -26,21 +26,31 @@ export function classifyRunCommandError(err: unknown): ArmFailure {
   return f;
 }
 
+/** One action Run Command (RunShellScript): Azure's message (the streams' last 4,096 bytes each), or the failure. */
+export async function runCommandMessage(
+  compute: ComputeManagementClient,
+  vm: VmRef,
+  script: string,
+  parameters: { name: string; value: string }[],
+): Promise<{ ok: true; message: string } | { ok: false; failure: ArmFailure }> {
+  try {
+    const res = await compute.virtualMachines.runCommand(vm.resourceGroup, vm.name, {
+      commandId: 'RunShellScript',
+      script: script.split('\n'),
+      ...(parameters.length > 0 ? { parameters } : {}),
+    });
+    return { ok: true, message: res.value?.map((s) => s.message ?? '').join('\n') ?? '' };
+  } catch (err) {
+    return { ok: false, failure: classifyRunCommandError(err) };
+  }
+}
+
 export async function runScript(
   compute: ComputeManagementClient,
   vm: VmRef,
   req: RunScriptRequest,
 ): Promise<{ ok: true; result: ScriptResult } | { ok: false; failure: ArmFailure }> {
-  let message: string;
-  try {
-    const res = await compute.virtualMachines.runCommand(vm.resourceGroup, vm.name, {
-      commandId: 'RunShellScript',
-      script: req.script.split('\n'),
-      ...(req.parameters.length > 0 ? { parameters: req.parameters } : {}),
-    });
-    message = res.value?.map((s) => s.message ?? '').join('\n') ?? '';
-  } catch (err) {
-    return { ok: false, failure: classifyRunCommandError(err) };
-  }
-  return { ok: true, result: parseScriptResult(message, req.step) };
+  const run = await runCommandMessage(compute, vm, req.script, req.parameters);
+  if (!run.ok) return run;
+  return { ok: true, result: parseScriptResult(run.message, req.step) };
 }

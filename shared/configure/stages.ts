@@ -2,13 +2,14 @@
  * The configuration of a deployed cluster as stages (pure): each stage is, per VM, a list of steps that VM runs one
  * after the other (a configureNode sub-orchestration); the VMs of one stage run in parallel, and a stage starts when
  * the previous one is done. Stage boundaries carry the guide's cross-VM ordering:
- *   1 os        all VMs: /etc/hosts, SELinux (+ ARM restart if it changed), firewalld, NIC pinning, sshd, SSH keys,
- *               package source
+ *   1 os        all VMs: /etc/hosts, firewalld, NIC pinning, sshd, SSH keys, package source, SELinux last (+ ARM
+ *               restart when the config changed or SELinux still runs: last, so that the stage is one Run Command)
  *   2 software  witness: NFS server + share, PostgreSQL client; nodes: PostgreSQL server, LifeKeeper install,
  *               license, start, QWK keys
  *   3 storage   nodes: mount the witness share (needs stage 2's export); primary: qwk_storage_init, its comm paths
  *   4 peer      standby: qwk_storage_init (after the primary's), its comm paths (waits until ALIVE)
- *   5 hierarchy primary: DataKeeper mirror, PostgreSQL on /data, pgsql, lbhc, ip, dependencies (each extended)
+ *   5 hierarchy primary: DataKeeper mirror, PostgreSQL on /data, pgsql, lbhc, ip, dependencies (each extended),
+ *               then the hierarchy In Service (a live check: after both nodes restarted it is brought In Service)
  *   6..9 verify switchover to the standby; psql through the frontend IP from the witness; switch back (+ both QWK
  *               objects fresh, read on the witness); psql again, then the witness's QWK relay (Monitoring 2/5:
  *               needs the share; started last so that it posts for a cluster about to be registered).
@@ -23,6 +24,30 @@ export interface ConfigStepRef {
   role: VmRole;
   /** Comm paths: the second node waits until the paths are ALIVE. */
   requireAlive?: boolean;
+  /** Part of the switchover verification (to the standby, psql there, back): run as verify.switchover says. */
+  switchover?: boolean;
+}
+
+/** verify.switchover of the spec: on the cluster's first successful deployment, on every one, or never. */
+export type SwitchoverPolicy = 'first' | 'always' | 'never';
+
+/**
+ * Steps that check live state a crash or a restart can tear (SELinux's running mode, LifeKeeper running, the
+ * hierarchy In Service): they run on every deployment and leave no marker.
+ */
+export const LIVE_STEPS: ReadonlySet<StepName> = new Set<StepName>([
+  STEP.selinux,
+  STEP.lifeKeeperStart,
+  STEP.inService,
+]);
+
+/**
+ * Whether a matching completion marker skips the step: not for live checks, nor for the switchover verification
+ * when the spec wants it every time.
+ */
+export function usesMarker(ref: ConfigStepRef, policy: SwitchoverPolicy): boolean {
+  if (LIVE_STEPS.has(ref.step)) return false;
+  return !(ref.switchover && policy === 'always');
 }
 
 export interface ConfigStage {
@@ -44,7 +69,7 @@ export function configurationStages(p: ScriptParams): ConfigStage[] {
   const nodes = [primary.name, standby.name];
   const all = [...nodes, w];
   const os = (vm: string) =>
-    [STEP.hosts, STEP.selinux, STEP.firewall, STEP.nicPinning, STEP.sshd, STEP.sshKeys, STEP.packageSource].map((s) =>
+    [STEP.hosts, STEP.firewall, STEP.nicPinning, STEP.sshd, STEP.sshKeys, STEP.packageSource, STEP.selinux].map((s) =>
       ref(vm, s),
     );
   const stage = (name: string, vms: [string, ConfigStepRef[]][]): ConfigStage => ({
@@ -89,13 +114,16 @@ export function configurationStages(p: ScriptParams): ConfigStage[] {
           STEP.lbhcResource,
           STEP.ipResource,
           STEP.dependencies,
+          STEP.inService,
         ].map((s) => ref(primary.name, s)),
       ],
     ]),
-    stage('switchover', [[standby.name, [ref(standby.name, STEP.switchover)]]]),
-    stage('client-on-standby', [[w, [ref(w, STEP.clientCheck, { id: `${STEP.clientCheck}-standby` })]]]),
+    stage('switchover', [[standby.name, [ref(standby.name, STEP.switchover, { switchover: true })]]]),
+    stage('client-on-standby', [
+      [w, [ref(w, STEP.clientCheck, { id: `${STEP.clientCheck}-standby`, switchover: true })]],
+    ]),
     stage('switchback', [
-      [primary.name, [ref(primary.name, STEP.switchover)]],
+      [primary.name, [ref(primary.name, STEP.switchover, { switchover: true })]],
       [w, [ref(w, STEP.qwkCheck)]],
     ]),
     stage('client-on-primary', [[w, [ref(w, STEP.clientCheck), ref(w, STEP.relay)]]]),

@@ -7,7 +7,7 @@ import type { ProvisionRequest } from '../azure/armProvisioner';
 import type { RetryPolicy } from '../config';
 import type { CredentialRef, ResourceKind } from '../plan';
 import type { ClusterSpec } from '../spec';
-import type { DeploymentError, StepView } from './stepTracker';
+import type { DeploymentError, RunCommandStatus, StepView } from './stepTracker';
 
 export interface DeployClusterInput {
   deploymentId: string;
@@ -38,6 +38,8 @@ export interface DeploymentCustomStatus {
   phase: DeploymentPhase;
   progress: { done: number; total: number };
   steps: StepView[];
+  /** The configuration's Run Commands: which steps each carries on which VM, running or ended. */
+  runCommands?: RunCommandStatus[];
   error?: DeploymentError;
 }
 
@@ -48,7 +50,8 @@ export interface ProvisionResourceInput {
   credential?: CredentialRef;
 }
 
-export type StepOutcome = { ok: true; detail?: string } | { ok: false; failure: ArmFailure };
+/** endedAt: when the activity's work ended (the activity's clock): the step's own end, not its wave's. */
+export type StepOutcome = { ok: true; detail?: string; endedAt?: string } | { ok: false; failure: ArmFailure };
 
 export interface VerifyDeploymentInput {
   resources: { step: string; kind: ResourceKind; id: string }[];

@@ -1,7 +1,7 @@
 /** The HTTP API's view of a deployment, from the durable status of its orchestration (pure). */
-import { ORCHESTRATIONS } from '../names';
+import { ORCHESTRATIONS, STEPS } from '../names';
 import type { ClusterRef, DeploymentCustomStatus } from './contracts';
-import type { DeploymentError, StepView } from './stepTracker';
+import type { DeploymentError, RunCommandStatus, StepView } from './stepTracker';
 
 /** Orchestrations whose instances GET /api/deployments/{id} reports: deployments and tear-downs. */
 export const REPORTED_ORCHESTRATIONS: ReadonlyMap<string, 'deploy' | 'teardown'> = new Map([
@@ -29,6 +29,8 @@ export interface DeploymentView {
   phase: string;
   progress: { done: number; total: number };
   steps: StepView[];
+  /** The configuration's Run Commands (batches of steps, one VM each): running or ended. */
+  runCommands?: RunCommandStatus[];
   error?: DeploymentError;
   /** A cancelled (terminated) operation: the steps it left half done (interrupted) or never started (skipped). */
   unfinished?: { interrupted: string[]; notStarted: string[] };
@@ -59,8 +61,14 @@ export function deploymentView(status: OrchestrationStatusLike): DeploymentView 
     // Cancelled: the last published status froze mid-way; what was in flight was cut off, what waited never ran.
     phase = 'cancelled';
     const at = iso(status.lastUpdatedTime);
+    // The steps of a Run Command still running were cut off with it, although they still showed as pending.
+    const inFlight = new Set(
+      (custom.runCommands ?? [])
+        .filter((r) => r.status === 'running')
+        .flatMap((r) => r.steps.map((id) => STEPS.configure(r.vm, id))),
+    );
     steps = steps.map((s) =>
-      s.status === 'running' || s.status === 'retrying'
+      s.status === 'running' || s.status === 'retrying' || (s.status === 'pending' && inFlight.has(s.name))
         ? { ...s, status: 'interrupted' as const, endedAt: s.endedAt ?? at, detail: 'cancelled while running' }
         : s.status === 'pending'
           ? { ...s, status: 'skipped' as const, detail: 'cancelled before it started' }
@@ -87,6 +95,7 @@ export function deploymentView(status: OrchestrationStatusLike): DeploymentView 
     phase,
     progress: custom.progress ?? { done: 0, total: 0 },
     steps,
+    ...(custom.runCommands ? { runCommands: custom.runCommands } : {}),
     ...(error ? { error } : {}),
     ...(unfinished ? { unfinished } : {}),
     createdAt: iso(status.createdTime),

@@ -26,9 +26,23 @@ export interface DeploymentError {
   message: string;
 }
 
+/** One Run Command on one VM (configuration batches): its steps (ids on that VM), when, and how it ended. */
+export interface RunCommandStatus {
+  vm: string;
+  steps: string[];
+  status: 'running' | 'succeeded' | 'failed';
+  startedAt: string;
+  endedAt?: string;
+  attempts?: number;
+}
+
 export class StepTracker {
   private readonly steps = new Map<string, StepView>();
   private readonly deps = new Map<string, string[]>();
+  /** Steps skipped on purpose (not needed): they count as done. */
+  private readonly notNeeded = new Set<string>();
+  /** The configuration's Run Commands so far (the status says which runs where). */
+  readonly runCommands: RunCommandStatus[] = [];
 
   constructor(definitions: StepDefinition[]) {
     for (const d of definitions) {
@@ -81,6 +95,16 @@ export class StepTracker {
     s.detail = detail;
   }
 
+  /** Not needed on this run (e.g. the switchover of an already verified cluster): skipped, and counted as done. */
+  skip(name: string, at: Date, detail: string): void {
+    const s = this.get(name);
+    s.status = 'skipped';
+    s.startedAt ??= at.toISOString();
+    s.endedAt = at.toISOString();
+    s.detail = detail;
+    this.notNeeded.add(name);
+  }
+
   /** After a failure: steps in flight are no longer awaited; pending ones will not run. */
   abandon(at: Date): void {
     for (const s of this.steps.values()) {
@@ -103,7 +127,7 @@ export class StepTracker {
 
   get done(): number {
     let n = 0;
-    for (const s of this.steps.values()) if (s.status === 'succeeded') n++;
+    for (const s of this.steps.values()) if (s.status === 'succeeded' || this.notNeeded.has(s.name)) n++;
     return n;
   }
 

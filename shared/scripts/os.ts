@@ -29,7 +29,7 @@ ensure_line /etc/hosts ${sq(line)}`;
   return stepScript(STEP.hosts, `${body}\nqwk_data entries ${hosts.length}\n`);
 }
 
-/** SELINUX=disabled in /etc/selinux/config (5.4); a reboot is required only when the file changed. */
+/** SELINUX=disabled in /etc/selinux/config (5.4); a reboot is required when the file changed or SELinux still runs. */
 export function buildSelinux(): StepScript {
   return stepScript(
     STEP.selinux,
@@ -37,8 +37,16 @@ export function buildSelinux(): StepScript {
 cfg=/etc/selinux/config
 [ -f "$cfg" ] || qwk_fail "$cfg not found"
 set_kv "$cfg" SELINUX disabled
-if [ "$QWK_CHANGED" = true ]; then qwk_reboot_required; fi
-qwk_data runtime "$(getenforce 2>/dev/null || echo unknown)"
+# The live mode decides, not "did the file change": a crash between the change and the restart leaves the file
+# right and the kernel still enforcing — that node still needs its restart.
+runtime=$(getenforce 2>/dev/null || echo unknown)
+qwk_data runtime "$runtime"
+if [ "$QWK_CHANGED" = true ]; then
+  qwk_reboot_required
+elif [ "$runtime" = Enforcing ] || [ "$runtime" = Permissive ]; then
+  qwk_reboot_required
+  qwk_message "$cfg says disabled but SELinux runs $runtime: restart needed"
+fi
 `,
   );
 }

@@ -51,10 +51,15 @@ qwk_fail() {
   exit 1
 }
 
+# In a batch (QWK_COMPACT=1) the line stays short: no data, and a success's message cut at 160 characters.
 qwk_emit() {
-  local ok=$1 msg=$2 data
-  if [ "\${#msg}" -gt 600 ]; then msg="\${msg:0:597}..."; fi
+  local ok=$1 msg=$2 data max=600
   data=$(IFS=,; printf '%s' "\${QWK_DATA[*]}")
+  if [ "\${QWK_COMPACT:-}" = 1 ]; then
+    data=''
+    if [ "$ok" = true ]; then max=160; fi
+  fi
+  if [ "\${#msg}" -gt "$max" ]; then msg="\${msg:0:$((max - 3))}..."; fi
   printf 'QWK_RESULT {"step":%s,"ok":%s,"changed":%s,"rebootRequired":%s,"message":%s,"data":{%s}}\n' \
     "$(qwk_json_str "$QWK_STEP")" "$ok" "$QWK_CHANGED" "$QWK_REBOOT" "$(qwk_json_str "$msg")" "$data"
 }

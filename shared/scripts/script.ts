@@ -38,6 +38,7 @@ export const STEP = {
   lbhcResource: 'lk-lbhc',
   ipResource: 'lk-ip',
   dependencies: 'lk-dependencies',
+  inService: 'lk-in-service',
   switchover: 'verify-switchover',
   clientCheck: 'verify-client',
   relay: 'witness-qwk-relay',

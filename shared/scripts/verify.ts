@@ -42,6 +42,57 @@ qwk_data active "$me"
   );
 }
 
+/**
+ * The hierarchy In Service somewhere (run on the spec's primary, after the hierarchy's steps; a live check that runs
+ * on every deployment, no marker): nothing to do when it is In Service here or on the peer (a re-run interrupts
+ * nothing); when it is In Service nowhere — both nodes were restarted — it is brought In Service here, where the
+ * spec says; when the peer's state cannot be read, it stops with that advice rather than risk two active nodes.
+ */
+export function buildInService(p: ScriptParams, primaryNode: string, peerNode: string): StepScript {
+  findNode(p, primaryNode);
+  findNode(p, peerNode);
+  const tags = lifeKeeperTags(p);
+  const all = [tags.pgsql, tags.ip, tags.lbhc, tags.fs, tags.datarep];
+  return stepScript(
+    STEP.inService,
+    sh`${LK_HELPERS}
+me=${sq(primaryNode)}
+peer=${sq(peerNode)}
+root=${sq(tags.pgsql)}
+tags=${bashArray(all)}
+lk_require_running
+lk_require_host "$me"
+lk_has_resource "$root" || qwk_fail "the hierarchy ($root) does not exist on $me: run the hierarchy's steps first"
+all_in_service() {
+  local t
+  for t in "\${tags[@]}"; do [ "$(lk_state "$t")" = ISP ] || return 1; done
+}
+here=$(lk_state "$root")
+there=''
+if [ "$here" != ISP ]; then there=$(lk_state "$root" "$peer"); fi
+if [ "$here" = ISP ]; then
+  qwk_data active "$me"
+  qwk_message "hierarchy In Service on $me"
+elif [ "$there" = ISP ]; then
+  qwk_data active "$peer"
+  qwk_message "hierarchy In Service on $peer (left there: moving it interrupts the database; switch over by hand or with verify.switchover always)"
+elif [ -z "$there" ]; then
+  qwk_fail "hierarchy ($root) not In Service on $me ($here) and the state on $peer cannot be read: check the comm paths (lcdstatus -e), then bring it In Service on the node with the latest data: perform_action -t $root -a restore"
+else
+  qwk_run "$LKBIN/perform_action" -t "$root" -a restore ||
+    qwk_fail "hierarchy ($root) In Service nowhere ($me: $here, $peer: $there) and perform_action restore on $me failed: check the /data mirror (lcdstatus -e) and restore it on the node with the latest data"
+  qwk_changed "brought the hierarchy In Service on $me (it was In Service nowhere: $me $here, $peer $there)"
+  if ! qwk_wait_until ${SWITCHOVER_TIMEOUT_SEC} 5 all_in_service; then
+    states=''
+    for t in "\${tags[@]}"; do states="$states $t=$(lk_state "$t")"; done
+    qwk_fail "hierarchy not In Service on $me after ${SWITCHOVER_TIMEOUT_SEC}s:$states"
+  fi
+  qwk_data active "$me"
+fi
+`,
+  );
+}
+
 /** From the witness: psql through the ILB frontend IP (8.7 step 5), retried while the probe settles. */
 export function buildClientCheck(p: ScriptParams): StepScript {
   const scram = p.postgres.authMethod === 'scram-sha-256';

@@ -390,6 +390,11 @@ export const clusterSpecObjectSchema = z.strictObject({
   keyVault: keyVaultSchema.prefault({}),
   /** monitoring of the deployed cluster: the QWK relay's pace, where its pages go (docs/PAGING.md) */
   monitoring: monitoringSchema.prefault({}),
+  /**
+   * the verification's switchover (to the standby and back: interrupts the database twice): on the cluster's first
+   * successful deployment (`first`), on every deployment (`always`) or never
+   */
+  verify: z.strictObject({ switchover: z.enum(['first', 'always', 'never']).default('first') }).prefault({}),
 });
 
 export const clusterSpecSchema = clusterSpecObjectSchema

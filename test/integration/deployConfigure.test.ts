@@ -34,10 +34,27 @@ const FAIL_RG = 'qwk-configure-fail';
 const SUB = LOCAL_SUBSCRIPTION_ID;
 const vmId = (rg: string, name: string) =>
   `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachines/${name}`;
-/** An sshd whose -t rejects the configuration (before the stub in PATH): os-sshd fails on that VM with its message. */
-const REJECTING_SSHD = {
-  'usr/local/sbin/sshd': '#!/bin/bash\necho "/etc/ssh/sshd_config line 1: Bad configuration option" >&2\nexit 255\n',
-};
+/**
+ * A plain file where the QWK relay's configuration directory belongs: witness-qwk-relay — the last step of the last
+ * stage — cannot create /etc/qwk-relay on the witness and fails with its own message.
+ */
+const BLOCKED_RELAY_DIR = { 'etc/qwk-relay': 'not a directory\n' };
+const OS_STEPS = [
+  'os-hosts',
+  'os-firewall',
+  'os-nic-pinning',
+  'os-sshd',
+  'os-ssh-keys',
+  'packages-source',
+  'os-selinux',
+];
+/** Steps that check live state and run on every deployment (no completion marker). */
+const LIVE = new Set(['os-selinux', 'lifekeeper-start', 'lk-in-service']);
+const SWITCHOVER_STEPS = new Set([
+  'configure:Clstr-nodeB:verify-switchover',
+  'configure:Witness-node:verify-client-standby',
+  'configure:Clstr-nodeA:verify-switchover',
+]);
 
 let stack: Awaited<ReturnType<typeof startConfigStack>>;
 let api: Api;
@@ -58,7 +75,7 @@ beforeAll(async () => {
     },
     secrets: { [ALERTS_KEY_SECRET]: KEY },
     shimOverrides: (id) =>
-      id === vmId(FAIL_RG, 'Clstr-nodeB') && !rejected && (rejected = true) ? REJECTING_SSHD : {},
+      id === vmId(FAIL_RG, 'Witness-node') && !rejected && (rejected = true) ? BLOCKED_RELAY_DIR : {},
   });
   api = { baseUrl: stack.host!.baseUrl, key: KEY };
   arm = makeSimClients(stack.sim, SUB);
@@ -114,21 +131,9 @@ describe('POST /api/deployments configures the cluster', () => {
     const names: string[] = view.steps.map((s: any) => s.name);
     expect(names.slice(20)).toEqual([
       'configure:cluster:prepare',
-      ...[
-        'os-hosts',
-        'os-selinux',
-        'os-firewall',
-        'os-nic-pinning',
-        'os-sshd',
-        'os-ssh-keys',
-        'packages-source',
-      ].flatMap((s) => [`configure:Clstr-nodeA:${s}`]),
-      ...['os-hosts', 'os-selinux', 'os-firewall', 'os-nic-pinning', 'os-sshd', 'os-ssh-keys', 'packages-source'].map(
-        (s) => `configure:Clstr-nodeB:${s}`,
-      ),
-      ...['os-hosts', 'os-selinux', 'os-firewall', 'os-nic-pinning', 'os-sshd', 'os-ssh-keys', 'packages-source'].map(
-        (s) => `configure:Witness-node:${s}`,
-      ),
+      ...OS_STEPS.map((s) => `configure:Clstr-nodeA:${s}`),
+      ...OS_STEPS.map((s) => `configure:Clstr-nodeB:${s}`),
+      ...OS_STEPS.map((s) => `configure:Witness-node:${s}`),
       'configure:Witness-node:witness-nfs-server',
       'configure:Witness-node:witness-postgres-client',
       ...['postgres-server', 'lifekeeper-install', 'lifekeeper-license', 'lifekeeper-start', 'qwk-config'].map(
@@ -143,7 +148,7 @@ describe('POST /api/deployments configures the cluster', () => {
       'configure:Clstr-nodeB:node-nfs-mount',
       'configure:Clstr-nodeB:qwk-storage-init',
       'configure:Clstr-nodeB:lk-comm-paths',
-      ...['lk-datakeeper', 'postgres-primary', 'lk-pgsql', 'lk-lbhc', 'lk-ip', 'lk-dependencies'].map(
+      ...['lk-datakeeper', 'postgres-primary', 'lk-pgsql', 'lk-lbhc', 'lk-ip', 'lk-dependencies', 'lk-in-service'].map(
         (s) => `configure:Clstr-nodeA:${s}`,
       ),
       'configure:Clstr-nodeB:verify-switchover',
@@ -156,6 +161,16 @@ describe('POST /api/deployments configures the cluster', () => {
       'alerts',
     ]);
     for (const s of view.steps) expect([s.name, s.status], JSON.stringify(s)).toEqual([s.name, 'succeeded']);
+    // Each step's own times (from its result line inside its batch): ordered on each VM, none still running.
+    for (const vm of ['Clstr-nodeA', 'Clstr-nodeB', 'Witness-node']) {
+      const own = view.steps.filter((s: any) => s.name.startsWith(`configure:${vm}:`));
+      for (const [i, s] of own.entries()) {
+        expect(Date.parse(s.endedAt) >= Date.parse(s.startedAt), s.name).toBe(true);
+        if (i > 0) expect(Date.parse(s.startedAt) >= Date.parse(own[i - 1].endedAt) - 1000, s.name).toBe(true);
+      }
+    }
+    expect(view.runCommands.length).toBeGreaterThan(0);
+    for (const rc of view.runCommands) expect(rc.status, JSON.stringify(rc)).toBe('succeeded');
     // SELinux was enforcing in the image: its step asked for the reboot, done through ARM.
     for (const vm of ['Clstr-nodeA', 'Clstr-nodeB', 'Witness-node']) {
       expect(view.steps.find((s: any) => s.name === `configure:${vm}:os-selinux`).detail).toMatch(
@@ -226,10 +241,11 @@ describe('POST /api/deployments configures the cluster', () => {
         (o) => o.op === 'virtualMachines.restart' && o.resourceId.toLowerCase().includes(`/resourcegroups/${RG}/`),
       );
     expect(restarts).toHaveLength(3);
-    // one Run Command per step, plus one "are you back" ping per restart
-    expect(runs.length).toBe(
-      view.steps.filter((s: any) => s.name.startsWith('configure:') && !s.name.endsWith(':prepare')).length + 3,
-    );
+    // one Run Command per VM and stage (its steps in one batch), plus one "are you back" ping per restart
+    console.log(`deployConfigure: ${runs.length} Run Commands for ${view.progress.total} steps`);
+    expect(runs.length).toBe(view.runCommands.length + 3);
+    expect(view.runCommands).toHaveLength(15);
+    expect(runs.length).toBeLessThanOrEqual(20);
     // one at a time per VM
     for (const vm of ['Clstr-nodeA', 'Clstr-nodeB', 'Witness-node']) {
       const own = runs.filter((o) => o.resourceId.endsWith(`/${vm}`)).sort((a, b) => a.start.localeCompare(b.start));
@@ -447,7 +463,7 @@ describe('POST /api/deployments configures the cluster', () => {
     );
     expect(children.length).toBe(15); // one configureNode per VM and stage
     const history = [parent, ...(await Promise.all(children.map(historyOf)))].join('\n');
-    expect(history).toContain('runConfigStep'); // the children's histories are real
+    expect(history).toContain('runConfigBatch'); // the children's histories are real
     const vmJournals = ['Clstr-nodeA', 'Clstr-nodeB', 'Witness-node']
       .map((vm) => JSON.stringify(rt.journal(vmId(RG, vm))))
       .join('\n');
@@ -469,8 +485,82 @@ describe('POST /api/deployments configures the cluster', () => {
   });
 });
 
-describe('a script failing on one node', () => {
-  it('stops the deployment with that VM, step and message; a re-POST resumes and completes', async () => {
+describe('a re-POST of the Completed cluster', () => {
+  it('completes without a switchover or a restart; every step already done or a live check', async () => {
+    const before = new Date().toISOString();
+    const started = Date.now();
+    const res = await post(api, seedSpec({ resourceGroup: RG }));
+    expect(res.status).toBe(202);
+    const again = await waitForDeployment(api, res.json.id, 600_000);
+    timings.rePost = (Date.now() - started) / 1000;
+    expect(again.error).toBeUndefined();
+    expect(again).toMatchObject({ runtimeStatus: 'Completed', phase: 'completed' });
+    expect(again.progress.done).toBe(again.progress.total);
+    for (const s of again.steps.filter((x: any) => x.name.startsWith('configure:') && !x.name.endsWith(':prepare'))) {
+      const id = s.name.split(':')[2];
+      if (SWITCHOVER_STEPS.has(s.name))
+        expect([s.name, s.status, s.detail]).toEqual([s.name, 'skipped', expect.stringMatching(/not needed/)]);
+      else if (LIVE.has(id))
+        expect([s.name, s.status, s.detail]).toEqual([s.name, 'succeeded', expect.not.stringMatching(/skipped/)]);
+      else
+        expect([s.name, s.status, s.detail]).toEqual([
+          s.name,
+          'succeeded',
+          expect.stringMatching(/^skipped: already done/),
+        ]);
+    }
+    // 0 switchovers: no perform_action restore anywhere since the re-POST; no restart; nothing changed on the VMs
+    for (const vm of ['Clstr-nodeA', 'Clstr-nodeB'])
+      expect(calls(RG, vm, (c) => c.t > before && c.cmd === 'perform_action')).toEqual([]);
+    const restarts = stack.sim
+      .journal()
+      .filter(
+        (o) => o.op === 'virtualMachines.restart' && o.resourceId.toLowerCase().includes(`/resourcegroups/${RG}/`),
+      );
+    expect(restarts).toHaveLength(3);
+    const runs = stack.sim
+      .journal()
+      .filter(
+        (o) =>
+          o.op === 'virtualMachines.runCommand' &&
+          o.resourceId.toLowerCase().includes(`/resourcegroups/${RG}/`) &&
+          o.start > before,
+      );
+    console.log(`deployConfigure re-POST: ${timings.rePost} s, ${runs.length} Run Commands`);
+    expect(runs.length).toBe(again.runCommands.length);
+  }, 600_000);
+});
+
+describe('a re-POST after both nodes were restarted', () => {
+  it('completes: the hierarchy is found (or brought) In Service, nothing else runs again', async () => {
+    // Both nodes restarted at once through ARM (the issue's "both nodes restarted" case; before, a re-POST then
+    // failed at lk-datakeeper with "/data is not mounted on the primary").
+    await Promise.all(
+      ['Clstr-nodeA', 'Clstr-nodeB'].map((vm) => arm.compute.virtualMachines.beginRestartAndWait(RG, vm)),
+    );
+    const res = await post(api, seedSpec({ resourceGroup: RG }));
+    expect(res.status).toBe(202);
+    const again = await waitForDeployment(api, res.json.id, 600_000);
+    expect(again.error).toBeUndefined();
+    expect(again).toMatchObject({ runtimeStatus: 'Completed', phase: 'completed' });
+    const inService = again.steps.find((s: any) => s.name === 'configure:Clstr-nodeA:lk-in-service');
+    console.log(`deployConfigure after both nodes restarted: lk-in-service: ${inService.detail}`);
+    expect(inService.detail).toMatch(/In Service on Clstr-node[AB]|brought the hierarchy In Service on Clstr-nodeA/);
+    expect(again.steps.find((s: any) => s.name === 'configure:Clstr-nodeA:lk-datakeeper').detail).toMatch(
+      /^skipped: already done/,
+    );
+    // The SELinux steps found SELinux disabled at runtime after the restart: no further restart by the app.
+    const restarts = stack.sim
+      .journal()
+      .filter(
+        (o) => o.op === 'virtualMachines.restart' && o.resourceId.toLowerCase().includes(`/resourcegroups/${RG}/`),
+      );
+    expect(restarts).toHaveLength(5); // 3 SELinux restarts of the first deployment + the 2 above
+  }, 600_000);
+});
+
+describe('a script failing at the last stage', () => {
+  it('stops the deployment with that VM, step and message; retry runs only the failed and later steps', async () => {
     let started = Date.now();
     const first = await post(api, seedSpec({ resourceGroup: FAIL_RG }));
     const failed = await waitForDeployment(api, first.json.id, 600_000);
@@ -478,29 +568,53 @@ describe('a script failing on one node', () => {
     expect(failed).toMatchObject({
       runtimeStatus: 'Failed',
       phase: 'failed',
-      error: { step: 'configure:Clstr-nodeB:os-sshd', code: 'ScriptFailed' },
+      error: { step: 'configure:Witness-node:witness-qwk-relay', code: 'ScriptFailed' },
     });
-    expect(failed.error.message).toMatch(/sshd -t rejected the configuration/);
-    expect(failed.steps.find((s: any) => s.name === 'configure:Clstr-nodeB:os-sshd')).toMatchObject({
+    expect(failed.error.message).toMatch(/qwk-relay/);
+    expect(failed.steps.find((s: any) => s.name === 'configure:Witness-node:witness-qwk-relay')).toMatchObject({
       status: 'failed',
       attempts: 1,
     });
-    expect(failed.steps.find((s: any) => s.name === 'configure:Clstr-nodeB:os-ssh-keys').status).toBe('skipped');
-    // the other VMs of the stage finished their steps; nothing of the next stage ran
-    expect(failed.steps.find((s: any) => s.name === 'configure:Clstr-nodeA:packages-source').status).toBe('succeeded');
-    expect(failed.steps.find((s: any) => s.name === 'configure:Witness-node:witness-nfs-server').status).toBe(
-      'skipped',
-    );
+    expect(failed.steps.find((s: any) => s.name === 'configure:Witness-node:verify-client').status).toBe('succeeded');
+    expect(failed.steps.find((s: any) => s.name === 'register').status).toBe('skipped');
 
-    removeShims(rt.sandboxPath(vmId(FAIL_RG, 'Clstr-nodeB')), REJECTING_SSHD); // the operator fixes sshd
+    // 409 while it is not failed; 404 unknown
+    const retryOf = (id: string) =>
+      fetch(`${api.baseUrl}/api/deployments/${encodeURIComponent(id)}/retry`, {
+        method: 'POST',
+        headers: { 'x-functions-key': KEY },
+      });
+    expect((await retryOf('dpl-00000000-0000-0000-0000-000000000000')).status).toBe(404);
+
+    removeShims(rt.sandboxPath(vmId(FAIL_RG, 'Witness-node')), BLOCKED_RELAY_DIR); // the operator fixes it
+    const before = new Date().toISOString();
     started = Date.now();
-    const second = await post(api, seedSpec({ resourceGroup: FAIL_RG }));
-    expect(second.status).toBe(202);
-    const done = await waitForDeployment(api, second.json.id, 600_000);
-    timings.resume = (Date.now() - started) / 1000;
+    const res = await retryOf(first.json.id);
+    expect(res.status).toBe(202);
+    const second = (await res.json()) as { id: string; statusUrl: string; retryOf: string };
+    expect(second.retryOf).toBe(first.json.id);
+    expect(second.statusUrl).toMatch(new RegExp(`/api/deployments/${second.id}$`));
+    expect((await retryOf(second.id)).status).toBe(409); // running (or Completed): not retryable
+    const done = await waitForDeployment(api, second.id, 600_000);
+    timings.retry = (Date.now() - started) / 1000;
     expect(done.error).toBeUndefined();
     expect(done).toMatchObject({ runtimeStatus: 'Completed', phase: 'completed' });
-    // idempotent: the re-run changed nothing that the first run had done (no second SELinux reboot)
+    expect((await retryOf(second.id)).status).toBe(409); // Completed: nothing to retry
+    // Only the failed step (and what follows it) ran again; the rest was already done (live checks excepted).
+    for (const s of done.steps.filter((x: any) => x.name.startsWith('configure:') && !x.name.endsWith(':prepare'))) {
+      const id = s.name.split(':')[2];
+      if (s.name === 'configure:Witness-node:witness-qwk-relay')
+        expect([s.status, s.detail]).toEqual(['succeeded', expect.not.stringMatching(/skipped/)]);
+      else if (LIVE.has(id)) expect([s.name, s.status]).toEqual([s.name, 'succeeded']);
+      else
+        expect([s.name, s.status, s.detail]).toEqual([
+          s.name,
+          'succeeded',
+          expect.stringMatching(/^skipped: already done/),
+        ]);
+    }
+    for (const vm of ['Clstr-nodeA', 'Clstr-nodeB'])
+      expect(calls(FAIL_RG, vm, (c) => c.t > before && c.cmd === 'perform_action')).toEqual([]);
     const restarts = stack.sim
       .journal()
       .filter(
@@ -510,6 +624,6 @@ describe('a script failing on one node', () => {
     const table = TableClient.fromConnectionString(stack.azurite.connectionString, 'clusters', {
       allowInsecureConnection: true,
     });
-    expect((await table.getEntity<Record<string, any>>(SUB, FAIL_RG)).deploymentId).toBe(second.json.id);
+    expect((await table.getEntity<Record<string, any>>(SUB, FAIL_RG)).deploymentId).toBe(second.id);
   }, 900_000);
 });

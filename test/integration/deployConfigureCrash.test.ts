@@ -1,7 +1,8 @@
 /**
  * The host killed (SIGKILL) while the VMs are being configured — Run Commands in flight — and started again: the
  * deployment resumes from its history (the interrupted activities run again; a VM still busy with the lost run
- * answers 409 Conflict, which is retried) and ends Completed with the cluster registered.
+ * answers 409 Conflict, which is retried; steps the lost run finished are skipped by their markers) and ends
+ * Completed with the cluster registered.
  */
 import { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -15,7 +16,8 @@ let stack: Awaited<ReturnType<typeof startConfigStack>>;
 let host: ChildHost | undefined;
 
 beforeAll(async () => {
-  // Run Command ≥ 20 s × 0.01 = 0.2 s: the software stage (5 runs per node) lasts long enough to be interrupted.
+  // Run Command ≥ 20 s × 0.01 = 0.2 s: the software stage (one batch of 5 steps per node) lasts long enough to be
+  // interrupted.
   stack = await startConfigStack({ startHost: false, timeScale: 0.01 });
 }, 120_000);
 
@@ -31,8 +33,11 @@ it('a host killed while Run Commands are in flight resumes and completes the con
   expect(res.status).toBe(202);
   const id = res.json.id as string;
 
+  // The software stage's Run Command on nodeA (one batch: postgres-server … qwk-config) is running.
   const inFlight = await waitForDeployment({ baseUrl: host.baseUrl, key: KEY }, id, 120_000, (v) =>
-    v.steps.some((s: any) => s.name === 'configure:Clstr-nodeA:postgres-server' && s.status === 'running'),
+    (v.runCommands ?? []).some(
+      (r: any) => r.vm === 'Clstr-nodeA' && r.status === 'running' && r.steps.includes('postgres-server'),
+    ),
   );
   expect(inFlight).toMatchObject({ runtimeStatus: 'Running', phase: 'configuring' });
   await host.kill('SIGKILL');

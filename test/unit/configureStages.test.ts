@@ -7,6 +7,8 @@ import { clusterSshKeySecret, generatedSecrets, secretBindings } from '../../sha
 import {
   configStepRefs,
   configurationStages,
+  LIVE_STEPS,
+  usesMarker,
   type ConfigStage,
   type ConfigStepRef,
 } from '../../shared/configure/stages';
@@ -53,7 +55,43 @@ describe('configurationStages', () => {
     for (const s of stages) expect(new Set(s.vms.map((v) => v.vm)).size).toBe(s.vms.length);
     const names = configStepRefs(stages).map((r) => STEPS.configure(r.vm, r.id));
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toHaveLength(51); // 7 OS steps × 3 VMs, 2 + 5 × 2 software, 3 + 1 storage, 2 peer, 6 hierarchy, 5 verification, relay
+    expect(names).toHaveLength(52); // 7 OS steps × 3 VMs, 2 + 5 × 2 software, 3 + 1 storage, 2 peer, 7 hierarchy, 5 verification, relay
+  });
+
+  it('puts SELinux last in the OS stage (one batch, one restart) and the In Service check after the hierarchy', () => {
+    for (const vm of [A, B, W]) {
+      const own = stages[0].vms.find((v) => v.vm === vm)!.steps;
+      expect(own[own.length - 1].step).toBe(STEP.selinux);
+    }
+    const hierarchy = stages.find((s) => s.name === 'hierarchy')!.vms;
+    expect(hierarchy.map((v) => v.vm)).toEqual([A]);
+    expect(hierarchy[0].steps.at(-1)!.step).toBe(STEP.inService);
+  });
+
+  it.each([
+    ['first', { live: false, switchover: true, other: true }],
+    ['always', { live: false, switchover: false, other: true }],
+    ['never', { live: false, switchover: true, other: true }],
+  ] as const)('markers with verify.switchover %s', (policy, want) => {
+    const refs = configStepRefs(stages);
+    const switchover = refs.filter((r) => r.switchover);
+    expect(switchover.map((r) => `${r.vm}:${r.id}`)).toEqual([
+      `${B}:${STEP.switchover}`,
+      `${W}:${STEP.clientCheck}-standby`,
+      `${A}:${STEP.switchover}`,
+    ]);
+    for (const r of refs) {
+      const kind = LIVE_STEPS.has(r.step) ? 'live' : r.switchover ? 'switchover' : 'other';
+      expect([r.vm, r.id, usesMarker(r, policy)]).toEqual([r.vm, r.id, want[kind]]);
+    }
+    expect(refs.filter((r) => LIVE_STEPS.has(r.step)).map((r) => `${r.vm}:${r.id}`)).toEqual([
+      `${A}:${STEP.selinux}`,
+      `${B}:${STEP.selinux}`,
+      `${W}:${STEP.selinux}`,
+      `${A}:${STEP.lifeKeeperStart}`,
+      `${B}:${STEP.lifeKeeperStart}`,
+      `${A}:${STEP.inService}`,
+    ]);
   });
 
   it('keeps the guide’s cross-VM order', () => {

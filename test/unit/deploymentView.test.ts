@@ -76,6 +76,31 @@ describe('deploymentView', () => {
     expect(v.progress).toEqual({ done: 1, total: 4 });
   });
 
+  it('shows the Run Commands, and a cancelled batch’s pending steps as interrupted with it', () => {
+    const customStatus = {
+      phase: 'configuring',
+      progress: { done: 1, total: 4 },
+      steps: [
+        { name: 'configure:A:os-hosts', status: 'succeeded', attempts: 1, startedAt: 'a', endedAt: 'b' },
+        { name: 'configure:A:os-sshd', status: 'pending', attempts: 0 },
+        { name: 'configure:B:os-sshd', status: 'pending', attempts: 0 },
+        { name: 'register', status: 'pending', attempts: 0 },
+      ],
+      runCommands: [
+        { vm: 'A', steps: ['os-hosts'], status: 'succeeded', startedAt: 'a', endedAt: 'b' },
+        { vm: 'A', steps: ['os-sshd'], status: 'running', startedAt: 'b' },
+      ],
+    };
+    const running = deploymentView({ ...base, runtimeStatus: 'Running', customStatus });
+    expect(running.runCommands).toEqual(customStatus.runCommands);
+    expect(running.steps.map((s) => s.status)).toEqual(['succeeded', 'pending', 'pending', 'pending']);
+    const v = deploymentView({ ...base, runtimeStatus: 'Terminated', customStatus });
+    expect(v.unfinished).toEqual({
+      interrupted: ['configure:A:os-sshd'],
+      notStarted: ['configure:B:os-sshd', 'register'],
+    });
+  });
+
   it('reports tear-downs as their own operation', () => {
     expect(deploymentView({ ...base, name: 'teardownCluster', runtimeStatus: 'Running' }).operation).toBe('teardown');
   });

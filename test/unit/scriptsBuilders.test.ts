@@ -161,10 +161,14 @@ describe("the guide's exact lines", () => {
 });
 
 describe('OS steps', () => {
-  it('SELinux: SELINUX=disabled, reboot only on change', () => {
+  it('SELinux: SELINUX=disabled, reboot when the file changed or when SELinux still runs (the live mode)', () => {
     const s = buildSelinux().script;
     expect(s).toContain('set_kv "$cfg" SELINUX disabled');
-    expect(s).toContain('if [ "$QWK_CHANGED" = true ]; then qwk_reboot_required; fi');
+    expect(s).toContain('if [ "$QWK_CHANGED" = true ]; then\n  qwk_reboot_required\n');
+    expect(s).toContain(
+      'elif [ "$runtime" = Enforcing ] || [ "$runtime" = Permissive ]; then\n  qwk_reboot_required\n',
+    );
+    expect(s).toContain('runtime=$(getenforce 2>/dev/null || echo unknown)');
   });
 
   it("firewalld disabled as the guide does, or kept with LifeKeeper's ports", () => {

@@ -136,6 +136,7 @@ describe('parseClusterSpec: defaults', () => {
           repeatMinutes: 60,
           azureAlerts: { enabled: true, outageBelow: 25, splitBrainAbove: 75, vipBelow: 90 },
         },
+        verify: { switchover: 'first' },
       },
     });
   });
@@ -317,6 +318,12 @@ const INVALID: [string, Json, string, string][] = [
     { lifeKeeper: { licenseSecretName: 'lk_license' } },
     'lifeKeeper.licenseSecretName',
     'Key Vault secret name of 1–127',
+  ],
+  [
+    'switchover policy is first, always or never',
+    { verify: { switchover: 'sometimes' } },
+    'verify.switchover',
+    'first',
   ],
   ['relay interval below 2 s', { monitoring: { relayIntervalSeconds: 1 } }, 'monitoring.relayIntervalSeconds', '2'],
   [

@@ -49,6 +49,25 @@ describe('StepTracker', () => {
     expect(t.total).toBe(5);
   });
 
+  it('counts a step skipped as not needed as done, and keeps its reason; steps abandoned after a failure do not count', () => {
+    const t = diamond();
+    t.skip('key', t1, 'not needed: verified before');
+    expect(t.views().find((v) => v.name === 'key')).toEqual({
+      name: 'key',
+      status: 'skipped',
+      attempts: 0,
+      startedAt: t1.toISOString(),
+      endedAt: t1.toISOString(),
+      detail: 'not needed: verified before',
+    });
+    expect(t.done).toBe(1);
+    t.start('rg', t0);
+    t.fail('rg', t1, 'x');
+    t.abandon(t1);
+    expect(t.status('vnet')).toBe('skipped');
+    expect(t.done).toBe(1);
+  });
+
   it('marks in-flight steps interrupted and pending ones skipped after a failure', () => {
     const t = diamond();
     t.start('rg', t0);

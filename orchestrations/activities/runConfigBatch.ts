@@ -1,7 +1,8 @@
 /**
- * Activity: one configuration step on one VM. Builds the step's script from the builders, fetches the secrets it
- * needs from Key Vault (passed as Run Command parameters, never in the script text), runs it and returns the
- * script's result line. Secret values never leave this function.
+ * Activity: consecutive configuration steps of one VM in ONE Run Command (shared/scripts/batch.ts). Builds each
+ * step's script from the builders, fetches the secrets the steps need from Key Vault (passed as Run Command
+ * parameters, never in the script text; each step sees only its own), runs the batch and returns each step's
+ * result with its own times. Secret values never leave this function.
  */
 import * as df from 'durable-functions';
 import type { ActivityHandler } from 'durable-functions';
@@ -10,9 +11,10 @@ import { classifyArmError } from '../../shared/azure/armErrors';
 import { azureClients } from '../../shared/azure/clients';
 import { appConfig } from '../../shared/config';
 import { buildStepScript, type StepContext } from '../../shared/configure/buildStep';
-import type { ConfigStepOutcome, RunConfigStepInput } from '../../shared/configure/contracts';
-import { runScript } from '../../shared/configure/runCommand';
+import type { ConfigBatchOutcome, RunConfigBatchInput } from '../../shared/configure/contracts';
+import { runCommandMessage } from '../../shared/configure/runCommand';
 import type { SecretRequirement } from '../../shared/scripts';
+import { batchSecrets, buildBatchScript, parseBatchOutput, type BatchEntry } from '../../shared/scripts/batch';
 import { readSecretIfExists } from '../../shared/secrets/credentialStore';
 import { ACTIVITIES } from '../../shared/names';
 
@@ -21,7 +23,7 @@ class MissingSecret extends Error {}
 async function secretParameters(
   client: SecretClient,
   needed: SecretRequirement[],
-  bindings: RunConfigStepInput['secrets'],
+  bindings: RunConfigBatchInput['secrets'],
 ) {
   const out: { name: string; value: string }[] = [];
   for (const s of needed) {
@@ -43,35 +45,39 @@ async function secretParameters(
   return out;
 }
 
-const handler: ActivityHandler = async (input: RunConfigStepInput): Promise<ConfigStepOutcome> => {
+const handler: ActivityHandler = async (input: RunConfigBatchInput): Promise<ConfigBatchOutcome> => {
   const ctx: StepContext = {
     subscriptionId: input.vm.subscriptionId,
     resourceGroup: input.vm.resourceGroup,
     publicUrl: appConfig().publicUrl,
   };
-  let step: ReturnType<typeof buildStepScript>;
+  let entries: BatchEntry[];
+  let script: string;
   try {
-    step = buildStepScript(input.ref, input.params, input.nics, ctx);
+    entries = input.refs.map((ref, i) => ({
+      id: ref.id,
+      script: buildStepScript(ref, input.params, input.nics, ctx),
+      useMarker: input.useMarker[i] ?? true,
+    }));
+    script = buildBatchScript(entries);
   } catch (err) {
     return { ok: false, failure: { transient: false, code: 'ScriptUnavailable', message: (err as Error).message } };
   }
   let parameters: { name: string; value: string }[];
   try {
-    parameters = await secretParameters(azureClients().secrets(), step.secrets, input.secrets);
+    parameters = await secretParameters(azureClients().secrets(), batchSecrets(entries), input.secrets);
   } catch (err) {
     if (err instanceof MissingSecret)
       return { ok: false, failure: { transient: false, code: 'SecretMissing', message: err.message } };
     return { ok: false, failure: classifyArmError(err) };
   }
-  const run = await runScript(azureClients().compute(input.vm.subscriptionId), input.vm, {
-    script: step.script,
-    parameters,
-    step: step.name,
-  });
+  const run = await runCommandMessage(azureClients().compute(input.vm.subscriptionId), input.vm, script, parameters);
   if (!run.ok) return run;
-  const r = run.result;
-  if (!r.ok) return { ok: false, failure: { transient: false, code: 'ScriptFailed', message: r.message } };
-  return { ok: true, changed: r.changed, rebootRequired: r.rebootRequired, message: r.message, data: r.data };
+  const out = parseBatchOutput(
+    run.message,
+    entries.map((e) => e.id),
+  );
+  return { ok: true, steps: out.steps, ...(out.problem ? { problem: out.problem } : {}) };
 };
 
-df.app.activity(ACTIVITIES.runConfigStep, { handler });
+df.app.activity(ACTIVITIES.runConfigBatch, { handler });
