@@ -222,13 +222,15 @@ describe('cancel and tear down', () => {
     // The alerts stay with the resources and keep calling POST /api/alerts, which answers 202 (targets of no
     // registered cluster): Azure counts it delivered and does not retry.
     expect((await monitor.metricAlerts.get(RG, `qwk-${RG}-outage`)).scopes).toEqual([alerting.loadBalancerId]);
+    const poweredOffAt = new Date().toISOString();
     await arm.compute.virtualMachines.beginPowerOffAndWait(RG, 'Clstr-nodeB');
     const deadline = Date.now() + 60_000;
     let delivery: DeliveryAttempt | undefined;
     while (!delivery && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 200));
+      // This power-off's alert (one fired before the deregistration, when the cluster was registered, answers 200).
       delivery = ((await simFetch(stack.sim, 'GET', '/_sim/alerts/deliveries')).json as DeliveryAttempt[]).find(
-        (d) => d.alertRule === `qwk-${RG}-health-Clstr-nodeB`,
+        (d) => d.alertRule === `qwk-${RG}-health-Clstr-nodeB` && d.at >= poweredOffAt && d.monitorCondition === 'Fired',
       );
     }
     expect(delivery, 'a Resource Health alert delivered').toMatchObject({

@@ -226,7 +226,7 @@ describe('virtual machines', () => {
   });
 
   it('answers 409 Conflict while a run is in progress and 409 OperationNotAllowed on a stopped VM', async () => {
-    sim.setLatency('virtualMachines.runCommand', 500_000); // 0.5 s
+    sim.setLatency('virtualMachines.runCommand', 5_000_000); // 5 s: the second POST comes while it runs, even on a loaded machine
     const first = c.compute.virtualMachines.runCommand(RG, 'node1', { commandId: 'RunShellScript', script: ['sleep'] });
     await first.submitted();
     await expect(
