@@ -14,6 +14,7 @@ import {
 import {
   DEFAULT_DIAGNOSIS_OPTIONS,
   DEFAULT_RELAY_INTERVAL_SECONDS,
+  qwkGapSeconds,
   type AvailabilityMetrics,
   type ClusterAlert,
   type ClusterSignals,
@@ -314,7 +315,10 @@ export function diagnose(
   }
   const objects = facts.nodes.map((n) => objectOf(n.name));
   let stoppedTogether = false;
-  if (relay && relayFresh && objects.length >= 2 && objects.every((o) => o && objectAgeS(o) > failoverS)) {
+  // Every object still for longer than a QWK gap (two missed heartbeats and a relay interval), together: the storage
+  // is gone. A lost node leaves its peer advancing, so this need not wait for LifeKeeper's HBEATTIME × NUMHBEATS.
+  const stoppedTogetherS = qwkGapSeconds(facts.qwk.hbeatTime, relayIntervalS);
+  if (relay && relayFresh && objects.length >= 2 && objects.every((o) => o && objectAgeS(o) > stoppedTogetherS)) {
     const lasts = objects.map((o) => ms(o!.lastAdvancedAt));
     const spreadS = (Math.max(...lasts) - Math.min(...lasts)) / 1000;
     const serviceShown = upNodes.length > 0;
@@ -324,9 +328,9 @@ export function diagnose(
         ev(
           'qwk',
           'qwk.stoppedTogether',
-          `every QWK object stopped advancing together (last advances ${seconds(spreadS)} s apart, oldest ${seconds(Math.max(...objects.map((o) => objectAgeS(o!))))} s ago by the witness's clock)${serviceShown ? ' while the probe shows service' : ''}`,
+          `every QWK object stopped advancing together (last advances ${seconds(spreadS)} s apart, oldest ${seconds(Math.max(...objects.map((o) => objectAgeS(o!))))} s ago by the witness's clock; limit ${stoppedTogetherS} s = 2 × HBEATTIME ${facts.qwk.hbeatTime} + relay interval ${relayIntervalS})${serviceShown ? ' while the probe shows service' : ''}`,
           relay.witnessTime,
-          { spreadSeconds: seconds(spreadS), serviceShown },
+          { spreadSeconds: seconds(spreadS), serviceShown, limitSeconds: stoppedTogetherS },
         ),
       );
     }

@@ -4,11 +4,12 @@
  */
 import type { Incident, IncidentTransition } from './contracts';
 import { diagnose, type ClusterHealth, type TimelineEntry } from './diagnosis';
-import { qwkGapSeconds, recordHistory, type HistoryAccumulator, type HistoryRow } from './historyRecord';
+import { recordHistory, type HistoryAccumulator, type HistoryRow } from './historyRecord';
 import { incidentLifecycle } from './incidents';
 import {
   DEFAULT_DIAGNOSIS_OPTIONS,
   DEFAULT_RELAY_INTERVAL_SECONDS,
+  qwkGapSeconds,
   type ClusterSignals,
   type DiagnosisOptions,
 } from './signals';

@@ -77,11 +77,6 @@ export interface HistoryThresholds {
   qwkGapSeconds: number;
 }
 
-/** The QWK gap threshold: two missed heartbeats and one relay interval (the relay sees advances at its pace). */
-export function qwkGapSeconds(hbeatTime: number, relayIntervalSeconds: number): number {
-  return 2 * hbeatTime + relayIntervalSeconds;
-}
-
 const MINUTE = 60_000;
 const minuteOf = (iso: string) => new Date(Math.floor(Date.parse(iso) / MINUTE) * MINUTE).toISOString();
 const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, k) => x === b[k]);

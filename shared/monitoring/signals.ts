@@ -146,3 +146,12 @@ export const DEFAULT_DIAGNOSIS_OPTIONS: DiagnosisOptions = {
 };
 
 export const DEFAULT_RELAY_INTERVAL_SECONDS = 5;
+
+/**
+ * The QWK gap threshold: two missed heartbeats and one relay interval (the relay sees advances at its pace). An
+ * object still for longer has a gap (reports); every object still for longer together is the witness's storage gone
+ * (WitnessLost: a lost node leaves its peer's object advancing).
+ */
+export function qwkGapSeconds(hbeatTime: number, relayIntervalSeconds: number): number {
+  return 2 * hbeatTime + relayIntervalSeconds;
+}

@@ -258,6 +258,23 @@ const scenarios: Scenario[] = [
     ],
   },
   {
+    name: 'both objects still for > 2 × HBEATTIME + relay interval (17 s) → WitnessLost before LifeKeeper decides at 24 s',
+    steps: [
+      ...warmup,
+      { t: 5, age: { A: 15, B: 17 }, expect: { state: 'Healthy', kinds: [] } },
+      { t: 10, age: { A: 18, B: 20 }, expect: { state: 'Healthy' } },
+      { t: 15, age: { A: 18.5, B: 20.5 }, expect: { state: 'WitnessLost', active: A, kinds: [`WitnessLost:${W}`] } },
+    ],
+  },
+  {
+    name: 'one object still for 20 s (< 24 s), its peer advancing → neither NodeLost nor WitnessLost',
+    steps: [
+      ...warmup,
+      { t: 5, age: { A: 20 }, expect: { state: 'Healthy', kinds: [] } },
+      { t: 10, age: { A: 22 }, expect: { state: 'Healthy', kinds: [] } },
+    ],
+  },
+  {
     name: 'relay silent for > 3 × 5 s + 5 s → WitnessLost (no verdict on the nodes)',
     steps: [
       ...warmup,

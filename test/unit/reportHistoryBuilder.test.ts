@@ -3,11 +3,11 @@ import type { Incident, IncidentTransition } from '../../shared/monitoring/contr
 import type { ClusterHealth, TimelineEntry } from '../../shared/monitoring/diagnosis';
 import {
   historyRowKey,
-  qwkGapSeconds,
   recordHistory,
   type HistoryAccumulator,
   type HistoryRow,
 } from '../../shared/monitoring/historyRecord';
+import { qwkGapSeconds } from '../../shared/monitoring/signals';
 import type { NotificationRecord } from '../../shared/paging/store';
 import { clusterFigures } from '../../shared/reports/figures';
 import {
