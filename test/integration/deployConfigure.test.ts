@@ -8,7 +8,7 @@ import { TableClient } from '@azure/data-tables';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { parseQwkObject, type SimVmRuntime } from '../../local/azure-sim/vm';
 import type { DeliveryAttempt } from '../../local/azure-sim/monitor/alerts';
 import { LOCAL_PUBLIC_URL, LOCAL_SUBSCRIPTION_ID } from '../../local/stack';
@@ -409,6 +409,8 @@ describe('POST /api/deployments configures the cluster', () => {
   it('a Resource Health alert (the witness stopped) reaches POST /api/alerts and an evaluation follows at once', async () => {
     const t0 = new Date().toISOString();
     await arm.compute.virtualMachines.beginPowerOffAndWait(RG, 'Witness-node');
+    // The re-POST tests below need the witness running again, whatever this test finds.
+    onTestFinished(() => arm.compute.virtualMachines.beginStartAndWait(RG, 'Witness-node'));
     const delivery = await waitUntil(
       'the Resource Health alert delivered to the app',
       async () =>
