@@ -35,6 +35,8 @@ interface ClusterView {
   state: string | null;
   activeNode: string | null;
   incidents: Incident[];
+  /** The deployment registers its cluster in maintenance, which ends ≈ 30 s after it (docs/PAGING.md). */
+  maintenance: boolean;
 }
 
 const sim = () => ({ url: stack.sim.url, caPem: stack.sim.caPem });
@@ -105,10 +107,10 @@ beforeAll(async () => {
     deployError = `${view.runtimeStatus} ${JSON.stringify(view.error)}`;
   if (deployError) return;
   await waitFor(
-    'Healthy on nodeA',
+    'Healthy on nodeA, out of its deployment maintenance',
     async () => {
       const v = await cluster();
-      return v?.state === 'Healthy' && v.activeNode === A && v.incidents.length === 0;
+      return v?.state === 'Healthy' && v.activeNode === A && v.incidents.length === 0 && !v.maintenance;
     },
     180_000,
   );
