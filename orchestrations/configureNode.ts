@@ -100,6 +100,7 @@ function* configureNode(context: OrchestrationContext): Generator<Task, Configur
     };
     runCommands.push(rc);
     const first = refs[0];
+    if (!first) throw new Error(`configureNode ${input.vm.name}: a batch without steps`); // the loop runs while steps remain
     if (!outcome.ok || outcome.value.steps.length === 0) {
       const failure: ArmFailure = outcome.ok
         ? { transient: false, code: 'ScriptFailed', message: outcome.value.problem ?? 'the batch reported no step' }
@@ -131,8 +132,9 @@ function* configureNode(context: OrchestrationContext): Generator<Task, Configur
         ...(ok ? {} : { code: 'ScriptFailed' }),
       });
     }
-    const last = results[results.length - 1];
-    const lastReport = reports[reports.length - 1];
+    const last = results.at(-1);
+    const lastReport = reports.at(-1);
+    if (!last || !lastReport) throw new Error(`configureNode ${input.vm.name}: a batch that reported no step`); // checked above
     if (last.status === 'ran' && !last.ok) {
       rc.status = 'failed';
       return failedWith(last.id, { transient: false, code: 'ScriptFailed', message: last.message });

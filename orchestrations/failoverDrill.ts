@@ -38,7 +38,9 @@ function* failoverDrill(context: OrchestrationContext): Generator<Task, DrillRes
 
 function* drill(context: OrchestrationContext, input: DrillInput): Generator<Task, DrillResult, unknown> {
   const steps = drillSteps(input.from, input.to, input.switchBack);
-  const tracker = new StepTracker(steps.map((s, i) => ({ name: s.name, dependsOn: i ? [steps[i - 1].name] : [] })));
+  const tracker = new StepTracker(
+    steps.map((s, i) => ({ name: s.name, dependsOn: steps.slice(Math.max(0, i - 1), i).map((p) => p.name) })),
+  );
   const now = () => context.df.currentUtcDateTime;
   const publish = (phase: DrillPhase, error?: DeploymentError) => {
     const status: DrillCustomStatus = {

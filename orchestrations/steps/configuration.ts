@@ -173,7 +173,10 @@ export function* runConfiguration(
     for (const [i, task] of tasks.entries()) {
       const result = task.result as ConfigureNodeResult;
       // The placeholder becomes the part's real Run Commands (one per batch).
-      tracker.runCommands.splice(tracker.runCommands.indexOf(running[i]), 1, ...result.runCommands);
+      const placeholder = running[i];
+      const at = placeholder ? tracker.runCommands.indexOf(placeholder) : -1;
+      if (at >= 0) tracker.runCommands.splice(at, 1, ...result.runCommands);
+      else tracker.runCommands.push(...result.runCommands);
       for (const report of result.steps) {
         const name = STEPS.configure(result.vm, report.id);
         for (let a = 0; a < report.attempts; a++) tracker.start(name, new Date(report.startedAt));

@@ -70,7 +70,7 @@ export function scheduledPeriod(now: Date, hours: number): ReportPeriod {
 /** Whether an Accept header asks for JSON rather than HTML (JSON listed, and not after text/html). */
 export function wantsJson(accept: string | null | undefined): boolean {
   if (!accept) return false;
-  const types = accept.split(',').map((p) => p.split(';')[0].trim().toLowerCase());
+  const types = accept.split(',').map((p) => (p.split(';')[0] ?? '').trim().toLowerCase());
   const json = types.findIndex((t) => t === 'application/json');
   const html = types.findIndex((t) => t === 'text/html');
   return json !== -1 && (html === -1 || json < html);
