@@ -7,7 +7,7 @@
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
-import { isDurableInstanceNotFound } from '../shared/azure/errors';
+import { instanceStatus } from '../shared/azure/durableStatus';
 import { appConfig } from '../shared/config';
 import type { DeployClusterInput } from '../shared/deployments/contracts';
 import { deploymentLock } from '../shared/deployments/deploymentLockFactory';
@@ -50,13 +50,8 @@ export async function createDrill(request: HttpRequest, context: InvocationConte
 
   // The switchover script's parameters come from the spec of the deployment that registered the cluster.
   const client = df.getClient(context);
-  let spec: DeployClusterInput['spec'] | undefined;
-  try {
-    const deployment = await client.getStatus(record.deploymentId, { showInput: true });
-    spec = (deployment.input as Partial<DeployClusterInput> | undefined)?.spec;
-  } catch (err) {
-    if (!isDurableInstanceNotFound(err)) throw err;
-  }
+  const deployment = await instanceStatus(client, record.deploymentId, true);
+  const spec = (deployment?.input as Partial<DeployClusterInput> | undefined)?.spec;
   if (!spec)
     return conflict(
       `the spec of deployment ${record.deploymentId}, which registered the cluster, is no longer in the task hub: re-POST the spec to /api/deployments, then drill`,

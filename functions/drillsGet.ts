@@ -1,7 +1,7 @@
 /** GET /api/clusters/{subscriptionId}/{resourceGroup}/drills/{id} — a failover drill's steps, times and result. */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
-import { isDurableInstanceNotFound } from '../shared/azure/errors';
+import { instanceStatus } from '../shared/azure/durableStatus';
 import { drillView } from '../shared/drills/drill';
 import { notFound } from '../shared/http/problems';
 import { ORCHESTRATIONS } from '../shared/names';
@@ -11,22 +11,14 @@ export async function getDrill(request: HttpRequest, context: InvocationContext)
   const rg = request.params.resourceGroup ?? '';
   const id = request.params.id ?? '';
   const missing = notFound(`no drill '${id}' of ${sub}/${rg}`);
-  try {
-    const status = await df.getClient(context).getStatus(id, { showInput: false });
-    if (status.name !== ORCHESTRATIONS.failoverDrill) return missing;
-    const view = drillView(status);
-    const c = view.cluster;
-    // Once started, the drill's status names its cluster; it must be the one in the route.
-    if (
-      c &&
-      (c.subscriptionId.toLowerCase() !== sub.toLowerCase() || c.resourceGroup.toLowerCase() !== rg.toLowerCase())
-    )
-      return missing;
-    return { status: 200, jsonBody: view };
-  } catch (err) {
-    if (isDurableInstanceNotFound(err)) return missing;
-    throw err;
-  }
+  const status = await instanceStatus(df.getClient(context), id, false);
+  if (status?.name !== ORCHESTRATIONS.failoverDrill) return missing;
+  const view = drillView(status);
+  const c = view.cluster;
+  // Once started, the drill's status names its cluster; it must be the one in the route.
+  if (c && (c.subscriptionId.toLowerCase() !== sub.toLowerCase() || c.resourceGroup.toLowerCase() !== rg.toLowerCase()))
+    return missing;
+  return { status: 200, jsonBody: view };
 }
 
 app.http('drillsGet', {

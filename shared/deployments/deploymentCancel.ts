@@ -8,9 +8,9 @@
  * a long durable timer or sub-orchestration stops at once), and the engine records it in the history, so the
  * instance's state stays consistent. An activity already running finishes its one ARM call; nothing awaits it.
  */
-import type { DurableClient, DurableOrchestrationStatus } from 'durable-functions';
+import type { DurableClient } from 'durable-functions';
 import { OrchestrationRuntimeStatus } from 'durable-functions';
-import { isDurableInstanceNotFound } from '../azure/errors';
+import { instanceStatus } from '../azure/durableStatus';
 import type { DeploymentLock } from './deploymentLock';
 import { ACTIVE_RUNTIME_STATUSES, REPORTED_ORCHESTRATIONS } from './deploymentView';
 
@@ -28,13 +28,8 @@ export async function cancelDeployment(
   id: string,
   reason: string,
 ): Promise<CancelResult> {
-  let status: DurableOrchestrationStatus;
-  try {
-    status = await client.getStatus(id, { showInput: true });
-  } catch (err) {
-    if (isDurableInstanceNotFound(err)) return { outcome: 'notFound' };
-    throw err;
-  }
+  const status = await instanceStatus(client, id, true);
+  if (!status) return { outcome: 'notFound' };
   if (!REPORTED_ORCHESTRATIONS.has(status.name)) return { outcome: 'notFound' };
   if (!ACTIVE_RUNTIME_STATUSES.has(status.runtimeStatus))
     return { outcome: 'notRunning', runtimeStatus: status.runtimeStatus };

@@ -4,8 +4,8 @@
  * is, and the configuration steps whose completion marker on their VM matches are skipped (docs/OPERATIONS.md).
  * The spec is taken from the failed orchestration's input as it was validated then, not parsed again.
  */
-import type { DurableClient, DurableOrchestrationStatus } from 'durable-functions';
-import { isDurableInstanceNotFound } from '../azure/errors';
+import type { DurableClient } from 'durable-functions';
+import { instanceStatus } from '../azure/durableStatus';
 import type { RetryPolicy } from '../config';
 import { ORCHESTRATIONS } from '../names';
 import type { DeployClusterInput } from './contracts';
@@ -27,13 +27,8 @@ export async function retryDeployment(
   id: string,
   retry: RetryPolicy,
 ): Promise<RetryResult> {
-  let status: DurableOrchestrationStatus;
-  try {
-    status = await client.getStatus(id, { showInput: true });
-  } catch (err) {
-    if (isDurableInstanceNotFound(err)) return { outcome: 'notFound' };
-    throw err;
-  }
+  const status = await instanceStatus(client, id, true);
+  if (!status) return { outcome: 'notFound' };
   // Only deployments are retried (a tear-down is started again with its DELETE).
   if (status.name !== ORCHESTRATIONS.deployCluster) return { outcome: 'notFound' };
   if (!RETRYABLE_RUNTIME_STATUSES.has(status.runtimeStatus))
