@@ -82,6 +82,8 @@ export const DEFAULT_STORE_NAMES: StoreNames = {
 /** Outbox items younger than this are left to the evaluation that committed them. */
 export const REDELIVER_AFTER_MS = 60_000;
 const MAX_ATTEMPTS = 10;
+/** Upper bound of the random pause after the n-th lost race on a health row: n × this, in ms. */
+const CONFLICT_JITTER_MS = 20;
 /** Table string properties hold at most 64 KiB (32 Ki UTF-16 characters): JSON is split over columns. */
 const CHUNK = 30_000;
 
@@ -189,8 +191,10 @@ export class IncidentStore {
           minutes: rows.filter((r) => r.kind === 'minute'),
         };
       } catch (err) {
-        if (isConflict(err) || isPreconditionFailed(err)) continue; // another evaluation won: recompute
-        throw err;
+        if (!isConflict(err) && !isPreconditionFailed(err)) throw err;
+        // Another evaluation won: recompute, after a short random pause so that racing evaluations spread out (each
+        // round has one winner; without the pause the same losers meet again at once).
+        await new Promise((r) => setTimeout(r, Math.random() * CONFLICT_JITTER_MS * (conflicts + 1)));
       }
     }
     throw new Error(`cluster ${subscriptionId}/${resourceGroup}: too much contention on its health row`);
