@@ -22,6 +22,7 @@ import { ClusterRegistry } from '../../shared/registry/clusterRegistry';
 import { post, seedSpec, startConfigStack, waitForDeployment, type Api } from '../support/deployments';
 import { makeSimClients } from '../support/simClients';
 import { simFetch } from '../support/simHttp';
+import { waitFor as poll } from '../support/poll';
 
 const KEY = 'monitoring-e2e-function-key';
 const SUB = LOCAL_SUBSCRIPTION_ID;
@@ -82,15 +83,8 @@ async function cluster(rg: string): Promise<ClusterView | undefined> {
   return (await res.json()) as ClusterView;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(500);
-  }
-}
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number) =>
+  poll(what, probe, timeoutMs, 500);
 
 /** The accepted pages of one cluster (PagerDuty by the resource group in the dedup key, Teams by the URL path). */
 async function pages(rg: string) {

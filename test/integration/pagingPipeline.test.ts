@@ -23,6 +23,7 @@ import { makeSimClients } from '../support/simClients';
 import { seedInfraSpec } from '../support/deployments';
 import { simFetch } from '../support/simHttp';
 import { SUB, transition } from '../unit/pagingFixture';
+import { waitFor as poll } from '../support/poll';
 
 const KEY = 'paging-function-key';
 let stack: RunningStack;
@@ -57,15 +58,8 @@ async function clusterEvents(rg: string) {
   };
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 90_000) =>
+  poll(what, probe, timeoutMs, 200);
 
 function queues() {
   const svc = QueueServiceClient.fromConnectionString(stack.settings.AzureWebJobsStorage);

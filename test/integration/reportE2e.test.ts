@@ -19,6 +19,7 @@ import type { HealthReportJson } from '../../shared/reports/json';
 import { post, seedSpec, startConfigStack, waitForDeployment, type Api } from '../support/deployments';
 import { makeSimClients } from '../support/simClients';
 import { simFetch } from '../support/simHttp';
+import { waitFor as poll } from '../support/poll';
 
 const KEY = 'report-e2e-function-key';
 const SUB = LOCAL_SUBSCRIPTION_ID;
@@ -50,15 +51,8 @@ async function cluster(): Promise<ClusterView | undefined> {
   return (await res.json()) as ClusterView;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(1_000);
-  }
-}
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number) =>
+  poll(what, probe, timeoutMs, 1_000);
 
 const faults = `/_sim/clusters/${SUB}/${RG}/faults`;
 async function inject(body: Record<string, unknown>): Promise<number> {
